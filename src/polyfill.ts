@@ -1,0 +1,24 @@
+/**
+ * Runtime polyfills for Node.js 20. Import this module first in every entry point
+ * (and in vitest `setupFiles`): libp2p 3 calls `Promise.withResolvers`, which Node 20 lacks.
+ */
+interface Resolvers<T> {
+  promise: Promise<T>;
+  resolve: (value: T | PromiseLike<T>) => void;
+  reject: (reason?: unknown) => void;
+}
+
+const P = Promise as unknown as { withResolvers?: <T>() => Resolvers<T> };
+if (typeof P.withResolvers !== "function") {
+  P.withResolvers = <T>(): Resolvers<T> => {
+    let resolve!: Resolvers<T>["resolve"];
+    let reject!: Resolvers<T>["reject"];
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+}
+
+export {};
