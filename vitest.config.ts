@@ -2,7 +2,13 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "consensus/**/*.test.ts", "network/**/*.test.ts", "testnet/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: [
+      "src/**/*.test.ts",
+      "consensus/**/*.test.ts",
+      "network/**/*.test.ts",
+      "testnet/**/*.test.ts",
+      "scripts/**/*.test.ts",
+    ],
     exclude: ["**/*.slow.test.ts", "**/node_modules/**", "dist/**"],
     setupFiles: ["./src/polyfill.ts"],
     testTimeout: 60_000,

@@ -20,9 +20,14 @@ export const PURE_CORE = [
 
 /** Packages whose import is restricted to one area of the tree. */
 const RESTRICTED_PACKAGES = [
-  { test: (p) => p === "sqlite3", allowed: ["src/storage/sqlite"], why: "only src/storage/sqlite* imports sqlite3" },
   {
-    test: (p) => p === "libp2p" || p.startsWith("@libp2p/") || p.startsWith("@chainsafe/") || p.startsWith("it-"),
+    test: (p) => p === "sqlite3",
+    allowed: ["src/storage/sqlite"],
+    why: "only src/storage/sqlite* imports sqlite3",
+  },
+  {
+    test: (p) =>
+      p === "libp2p" || p.startsWith("@libp2p/") || p.startsWith("@chainsafe/") || p.startsWith("it-"),
     allowed: ["network/", "src/node/"],
     why: "only network/ imports libp2p (src/node constructs it through network/)",
   },
@@ -62,7 +67,8 @@ export function forbiddenEdge(from, to) {
     return null;
   }
   if (from.startsWith("consensus/scp/")) {
-    if (to.startsWith("consensus/scp/") || to.startsWith("src/util/") || to.startsWith("src/crypto/")) return null;
+    if (to.startsWith("consensus/scp/") || to.startsWith("src/util/") || to.startsWith("src/crypto/"))
+      return null;
     return "consensus/scp knows nothing of blocks, network or storage";
   }
   if (from.startsWith("consensus/herder/")) {
@@ -93,17 +99,21 @@ export function checkSource(rel, source) {
   const layer = layerOf(rel);
   for (const spec of specifiers) {
     if (spec.startsWith(".")) {
-      const target = relative(".", join(dirname(rel), spec)).split(sep).join("/");
+      const target = relative(".", join(dirname(rel), spec))
+        .split(sep)
+        .join("/");
       const normalized = target.replace(/\.js$/, ".ts");
       const why = forbiddenEdge(rel, normalized);
       if (why) problems.push(`${rel}: import "${spec}": ${why}`);
       continue;
     }
     for (const r of RESTRICTED_PACKAGES) {
-      if (r.test(spec) && !r.allowed.some((a) => rel.startsWith(a))) problems.push(`${rel}: import "${spec}": ${r.why}`);
+      if (r.test(spec) && !r.allowed.some((a) => rel.startsWith(a)))
+        problems.push(`${rel}: import "${spec}": ${r.why}`);
     }
     if (layer && !isTest && !PURE_EXCEPTIONS.has(rel)) {
-      if (!spec.startsWith("@noble/")) problems.push(`${rel}: import "${spec}": the pure core imports only @noble/*`);
+      if (!spec.startsWith("@noble/"))
+        problems.push(`${rel}: import "${spec}": the pure core imports only @noble/*`);
     }
   }
   if (layer && !isTest && !PURE_EXCEPTIONS.has(rel)) {

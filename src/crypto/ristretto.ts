@@ -10,7 +10,7 @@ import { L } from "./scalar.js";
 
 /** A decoded Ristretto255 point. */
 export type Point = InstanceType<typeof ristretto255.Point>;
-export const RistrettoPoint = ristretto255.Point;
+export const RistrettoPoint: typeof ristretto255.Point = ristretto255.Point;
 
 /** The standard Ristretto255 base point B. */
 export const BASEPOINT: Point = ristretto255.Point.BASE;

@@ -21,7 +21,8 @@ function nibble(c: number): number {
 /** Parses hex (either case, no prefix). Throws DECODE_INVALID_FORMAT on odd length or a bad digit. */
 export function fromHex(hex: string, expectedLength?: number): Uint8Array {
   if (typeof hex !== "string") throw new TypeError("fromHex: hex must be a string");
-  if (hex.length % 2 !== 0) throw new DecodeError(DecodeCode.INVALID_FORMAT, { what: "hex", length: hex.length });
+  if (hex.length % 2 !== 0)
+    throw new DecodeError(DecodeCode.INVALID_FORMAT, { what: "hex", length: hex.length });
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) {
     const hi = nibble(hex.charCodeAt(2 * i));
@@ -30,7 +31,11 @@ export function fromHex(hex: string, expectedLength?: number): Uint8Array {
     out[i] = (hi << 4) | lo;
   }
   if (expectedLength !== undefined && out.length !== expectedLength)
-    throw new DecodeError(DecodeCode.INVALID_FORMAT, { what: "hex", length: out.length, needed: expectedLength });
+    throw new DecodeError(DecodeCode.INVALID_FORMAT, {
+      what: "hex",
+      length: out.length,
+      needed: expectedLength,
+    });
   return out;
 }
 

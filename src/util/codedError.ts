@@ -10,7 +10,10 @@ export class CodedError<Code extends string = string, Meta extends ErrorMeta = E
   readonly meta: Meta;
 
   constructor(code: Code, meta: Meta, opts?: { message?: string; cause?: unknown }) {
-    super(opts?.message ?? describe(code, meta), opts?.cause === undefined ? undefined : { cause: opts.cause });
+    super(
+      opts?.message ?? describe(code, meta),
+      opts?.cause === undefined ? undefined : { cause: opts.cause },
+    );
     this.code = code;
     this.meta = meta;
     this.name = new.target.name;
@@ -20,12 +23,13 @@ export class CodedError<Code extends string = string, Meta extends ErrorMeta = E
   toJSON(): { name: string; code: Code; message: string; meta: Record<string, unknown>; cause?: unknown } {
     const meta: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this.meta)) meta[k] = typeof v === "bigint" ? v.toString() : v;
-    const out: { name: string; code: Code; message: string; meta: Record<string, unknown>; cause?: unknown } = {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      meta,
-    };
+    const out: { name: string; code: Code; message: string; meta: Record<string, unknown>; cause?: unknown } =
+      {
+        name: this.name,
+        code: this.code,
+        message: this.message,
+        meta,
+      };
     if (this.cause instanceof CodedError) out.cause = this.cause.toJSON();
     else if (this.cause instanceof Error) out.cause = { name: this.cause.name, message: this.cause.message };
     return out;

@@ -90,6 +90,10 @@ export class Reader {
   /** Throws DECODE_TRAILING_BYTES unless every byte was read. */
   end(what = "input"): void {
     if (this.pos !== this.buf.length)
-      throw new DecodeError(DecodeCode.TRAILING_BYTES, { what, offset: this.pos, length: this.buf.length - this.pos });
+      throw new DecodeError(DecodeCode.TRAILING_BYTES, {
+        what,
+        offset: this.pos,
+        length: this.buf.length - this.pos,
+      });
   }
 }
