@@ -13,5 +13,8 @@ export default defineConfig({
     setupFiles: ["./src/polyfill.ts"],
     testTimeout: 60_000,
     pool: "forks",
+    // The JSON report feeds the summary line printed by .ci/run.
+    reporters: ["default", "json"],
+    outputFile: { json: ".vitest-results.json" },
   },
 });
