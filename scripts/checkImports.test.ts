@@ -7,7 +7,12 @@ const edge = forbiddenEdge as (from: string, to: string) => string | null;
 
 describe("import-boundary check (DESIGN.md dependency rules)", () => {
   it("allows downward imports inside the pure core and @noble/*", () => {
-    expect(check("src/crypto/x.ts", `import { Reader } from "../util/reader.js";\nimport { x } from "@noble/curves/ed25519.js";`)).toEqual([]);
+    expect(
+      check(
+        "src/crypto/x.ts",
+        `import { Reader } from "../util/reader.js";\nimport { x } from "@noble/curves/ed25519.js";`,
+      ),
+    ).toEqual([]);
     expect(edge("src/zkvm/vm.ts", "src/bulletproofs/prover.ts")).toBeNull();
   });
 
@@ -22,7 +27,9 @@ describe("import-boundary check (DESIGN.md dependency rules)", () => {
   });
 
   it("tests in the core may use node built-ins and test libraries", () => {
-    expect(check("src/crypto/x.test.ts", `import { describe } from "vitest";\nimport fs from "node:fs";`)).toEqual([]);
+    expect(
+      check("src/crypto/x.test.ts", `import { describe } from "vitest";\nimport fs from "node:fs";`),
+    ).toEqual([]);
   });
 
   it("confines libp2p to network/ and sqlite3 to src/storage/sqlite", () => {
