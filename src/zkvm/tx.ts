@@ -1,0 +1,64 @@
+/**
+ * The serialized transaction (zkvm-spec.md "Transaction Encoding", with the proof length prefix the
+ * reference writes):
+ *
+ *     LE64 version || LE64 mintime || LE64 maxtime || LE32 len || program || signature(64) || LE32 len || proof
+ */
+import { DecodeError } from "../util/errors.js";
+import { Reader } from "../util/reader.js";
+import { Writer } from "../util/writer.js";
+import { VmCode, VmError } from "./errors.js";
+import type { TxHeader } from "./txlog.js";
+
+/** Largest serialized transaction accepted (DESIGN.md limits). */
+export const MAX_TX_SIZE = 64 * 1024;
+/** The current transaction version; higher versions run with the extension flag. */
+export const CURRENT_TX_VERSION = 1n;
+
+export interface Tx {
+  readonly header: TxHeader;
+  /** Program bytecode. */
+  readonly program: Uint8Array;
+  /** Aggregated `signtx` signature: R(32) || s(32). */
+  readonly signature: Uint8Array;
+  /** R1CS proof bytes. */
+  readonly proof: Uint8Array;
+}
+
+export function encodeTx(tx: Tx): Uint8Array {
+  if (tx.signature.length !== 64) throw new RangeError("encodeTx: signature must be 64 bytes");
+  const w = new Writer(24 + 4 + tx.program.length + 64 + 4 + tx.proof.length);
+  w.writeU64(tx.header.version).writeU64(tx.header.mintime).writeU64(tx.header.maxtime);
+  w.writeSizedBytes(tx.program);
+  w.writeBytes(tx.signature);
+  w.writeSizedBytes(tx.proof);
+  return w.toBytes();
+}
+
+/**
+ * Strictly decodes a serialized transaction. Every malformed input (short, trailing bytes, over the
+ * size cap) throws VM_INVALID_FORMAT with the underlying DECODE_* error as `cause`.
+ */
+export function decodeTx(bytes: Uint8Array, maxSize = MAX_TX_SIZE): Tx {
+  if (bytes.length > maxSize)
+    throw new VmError(VmCode.INVALID_FORMAT, { what: "tx size", length: bytes.length, max: maxSize });
+  try {
+    const r = new Reader(bytes);
+    const version = r.readU64("version");
+    const mintime = r.readU64("mintime");
+    const maxtime = r.readU64("maxtime");
+    const program = r.readSizedBytes(maxSize, "program").slice();
+    const signature = r.readBytes(64, "signature").slice();
+    const proof = r.readSizedBytes(maxSize, "proof").slice();
+    r.end("tx");
+    return { header: { version, mintime, maxtime }, program, signature, proof };
+  } catch (e) {
+    if (e instanceof DecodeError)
+      throw new VmError(
+        VmCode.INVALID_FORMAT,
+        { what: "tx", ...(e.meta.offset === undefined ? {} : { offset: e.meta.offset }) },
+        { cause: e },
+      );
+    throw e;
+  }
+}
