@@ -4,6 +4,8 @@
  *
  *     LE64 version || LE64 mintime || LE64 maxtime || LE32 len || program || signature(64) || LE32 len || proof
  */
+import { decodeR1csProof, encodeR1csProof, type R1csProof } from "../bulletproofs/proof.js";
+import { Signature } from "../crypto/starsig.js";
 import { DecodeError } from "../util/errors.js";
 import { Reader } from "../util/reader.js";
 import { Writer } from "../util/writer.js";
@@ -20,24 +22,25 @@ export interface Tx {
   /** Program bytecode. */
   readonly program: Uint8Array;
   /** Aggregated `signtx` signature: R(32) || s(32). */
-  readonly signature: Uint8Array;
-  /** R1CS proof bytes. */
-  readonly proof: Uint8Array;
+  readonly signature: Signature;
+  /** The R1CS proof (decoded structurally; points are checked at verification). */
+  readonly proof: R1csProof;
 }
 
 export function encodeTx(tx: Tx): Uint8Array {
-  if (tx.signature.length !== 64) throw new RangeError("encodeTx: signature must be 64 bytes");
-  const w = new Writer(24 + 4 + tx.program.length + 64 + 4 + tx.proof.length);
+  const proof = encodeR1csProof(tx.proof);
+  const w = new Writer(24 + 4 + tx.program.length + 64 + 4 + proof.length);
   w.writeU64(tx.header.version).writeU64(tx.header.mintime).writeU64(tx.header.maxtime);
   w.writeSizedBytes(tx.program);
-  w.writeBytes(tx.signature);
-  w.writeSizedBytes(tx.proof);
+  w.writeBytes(tx.signature.encode());
+  w.writeSizedBytes(proof);
   return w.toBytes();
 }
 
 /**
  * Strictly decodes a serialized transaction. Every malformed input (short, trailing bytes, over the
- * size cap) throws VM_INVALID_FORMAT with the underlying DECODE_* error as `cause`.
+ * size cap, a non-canonical signature scalar, a malformed proof) throws VM_INVALID_FORMAT with the
+ * underlying DECODE_* error as `cause`, as the reference's `Tx::from_bytes` does.
  */
 export function decodeTx(bytes: Uint8Array, maxSize = MAX_TX_SIZE): Tx {
   if (bytes.length > maxSize)
@@ -48,8 +51,8 @@ export function decodeTx(bytes: Uint8Array, maxSize = MAX_TX_SIZE): Tx {
     const mintime = r.readU64("mintime");
     const maxtime = r.readU64("maxtime");
     const program = r.readSizedBytes(maxSize, "program").slice();
-    const signature = r.readBytes(64, "signature").slice();
-    const proof = r.readSizedBytes(maxSize, "proof").slice();
+    const signature = Signature.read(r);
+    const proof = decodeR1csProof(r.readSizedBytes(maxSize, "proof"));
     r.end("tx");
     return { header: { version, mintime, maxtime }, program, signature, proof };
   } catch (e) {
