@@ -128,7 +128,8 @@ export class Vm {
       throw this.error(VmCode.INVALID_FORMAT, { what: "instruction" }, e);
     }
     try {
-      this.execute(instr);
+      const out = this.execute(instr);
+      if (out !== undefined) this.push(out);
     } catch (e) {
       throw this.wrap(e);
     }
@@ -148,12 +149,13 @@ export class Vm {
     return e;
   }
 
-  private execute(i: Instruction): void {
+  /** Executes one instruction; returns the item to push, if any. */
+  private execute(i: Instruction): Item | undefined {
     switch (i.op) {
       case "push":
-        return this.push({ type: "string", bytes: i.data.slice() });
+        return { type: "string", bytes: i.data.slice() };
       case "program":
-        return this.push({ type: "program", code: i.code.slice() });
+        return { type: "program", code: i.code.slice() };
       case "drop": {
         const item = this.pop();
         if (!isDroppable(item)) throw this.error(VmCode.TYPE_NOT_DROPPABLE, { actual: item.type });
@@ -163,100 +165,109 @@ export class Vm {
         if (i.k >= this.stack.length) throw this.error(VmCode.STACK_UNDERFLOW, {});
         const item = this.stack[this.stack.length - 1 - i.k]!;
         if (!isCopyable(item)) throw this.error(VmCode.TYPE_NOT_COPYABLE, { actual: item.type });
-        return this.push(item);
+        return item;
       }
       case "roll": {
         if (i.k >= this.stack.length) throw this.error(VmCode.STACK_UNDERFLOW, {});
         const [item] = this.stack.splice(this.stack.length - 1 - i.k, 1);
-        return this.push(item!);
+        return item!;
       }
       case "scalar":
-        return this.push({ type: "expression", expr: constantExpr(this.popScalar()) });
+        return { type: "expression", expr: constantExpr(this.popScalar()) };
       case "commit":
-        return this.push({ type: "variable", commitment: this.popPoint("commitment") });
+        return { type: "variable", commitment: this.popPoint("commitment") };
       case "alloc": {
         const assignment = this.delegate.allocAssignment(this.allocCount++);
         const v = this.delegate.cs.allocate(assignment);
-        return this.push({ type: "expression", expr: variableExpr(v, assignment) });
+        return { type: "expression", expr: variableExpr(v, assignment) };
       }
       case "mintime":
-        return this.push({ type: "expression", expr: constantExpr(this.header.mintime) });
+        return { type: "expression", expr: constantExpr(this.header.mintime) };
       case "maxtime":
-        return this.push({ type: "expression", expr: constantExpr(this.header.maxtime) });
+        return { type: "expression", expr: constantExpr(this.header.maxtime) };
       case "expr": {
         const commitment = this.popType("variable").commitment;
-        return this.push({ type: "expression", expr: this.variableToExpression(commitment) });
+        return { type: "expression", expr: this.variableToExpression(commitment) };
       }
       case "neg":
-        return this.push({ type: "expression", expr: negExpr(this.popType("expression").expr) });
+        return { type: "expression", expr: negExpr(this.popType("expression").expr) };
       case "add": {
         const b = this.popType("expression").expr;
         const a = this.popType("expression").expr;
-        return this.push({ type: "expression", expr: addExpr(a, b) });
+        return { type: "expression", expr: addExpr(a, b) };
       }
       case "mul": {
         const b = this.popType("expression").expr;
         const a = this.popType("expression").expr;
-        return this.push({ type: "expression", expr: mulExpr(a, b, this.delegate.cs) });
+        return { type: "expression", expr: mulExpr(a, b, this.delegate.cs) };
       }
       case "eq": {
         const b = this.popType("expression").expr;
         const a = this.popType("expression").expr;
-        return this.push({ type: "constraint", constraint: eqConstraint(a, b) });
+        return { type: "constraint", constraint: eqConstraint(a, b) };
       }
       case "range": {
         const e = this.popType("expression").expr;
         this.rangeProof(e);
-        return this.push({ type: "expression", expr: e });
+        return { type: "expression", expr: e };
       }
       case "and": {
         const b = this.popType("constraint").constraint;
         const a = this.popType("constraint").constraint;
-        return this.push({ type: "constraint", constraint: andConstraint(a, b) });
+        return { type: "constraint", constraint: andConstraint(a, b) };
       }
       case "or": {
         const b = this.popType("constraint").constraint;
         const a = this.popType("constraint").constraint;
-        return this.push({ type: "constraint", constraint: orConstraint(a, b) });
+        return { type: "constraint", constraint: orConstraint(a, b) };
       }
       case "not":
-        return this.push({
+        return {
           type: "constraint",
           constraint: notConstraint(this.popType("constraint").constraint),
-        });
+        };
       case "verify":
-        return this.verify();
+        this.verify();
+        return;
       case "unblind":
-        return this.unblind();
+        this.unblind();
+        return;
       case "issue":
-        return this.issue();
+        this.issue();
+        return;
       case "borrow":
-        return this.borrow();
+        this.borrow();
+        return;
       case "retire": {
         const v = this.popType("value");
         this.txlog.push({ type: "retire", qty: v.qty, flv: v.flv });
         return;
       }
       case "cloak":
-        return this.cloak(i.m, i.n);
+        this.cloak(i.m, i.n);
+        return;
       case "fee":
-        return this.fee();
+        this.fee();
+        return;
       case "input":
-        return this.input();
+        this.input();
+        return;
       case "output": {
         const contract = this.popContract(i.k);
         this.txlog.push({ type: "output", contract });
         return;
       }
       case "contract":
-        return this.push({ type: "contract", contract: this.popContract(i.k) });
+        return { type: "contract", contract: this.popContract(i.k) };
       case "log":
         this.txlog.push({ type: "data", data: this.popType("string").bytes });
         return;
       case "eval":
-        return this.continueWith(this.popType("program").code);
+        this.continueWith(this.popType("program").code);
+        return;
       case "call":
-        return this.call();
+        this.call();
+        return;
       case "signtx": {
         const contract = this.popType("contract").contract;
         this.delegate.processTxSignature(contract.predicate, contract.id());
@@ -265,7 +276,8 @@ export class Vm {
       }
       case "signid":
       case "signtag":
-        return this.signProgram(i.op);
+        this.signProgram(i.op);
+        return;
       case "ext":
         if (!this.extension) throw this.error(VmCode.EXTENSIONS_NOT_ALLOWED, {});
         return;
