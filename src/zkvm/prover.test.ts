@@ -22,7 +22,7 @@ function scalarOf(c: Component): bigint {
 }
 
 /** The secrets recorded with a vector: openings of every value it touches, and its signing keys. */
-export function witnessOf(v: Vector): TxWitness {
+function witnessOf(v: Vector): TxWitness {
   const openings = new Map<string, Opening>();
   const add = (c: Component) =>
     openings.set(c.point, { value: scalarOf(c), blinding: decodeScalar(fromHex(c.blinding)) });
