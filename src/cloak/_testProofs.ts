@@ -2,8 +2,9 @@
  * Test and benchmark support: prove and verify a cloak statement with the real R1CS prover and
  * verifier. Not used by the protocol code.
  */
-import { Prover, type ProveOptions } from "../bulletproofs/prover.js";
+
 import type { R1csProof } from "../bulletproofs/proof.js";
+import { type ProveOptions, Prover } from "../bulletproofs/prover.js";
 import { Verifier } from "../bulletproofs/verifier.js";
 import { BulletproofGens } from "../crypto/generators.js";
 import { Transcript } from "../crypto/transcript.js";

@@ -3,7 +3,7 @@
  * per flavor) from an injected `Rng`. Not used by the protocol code.
  */
 import { randomScalar } from "../crypto/scalar.js";
-import { randomBytes, type Rng } from "../util/rng.js";
+import { type Rng, randomBytes } from "../util/rng.js";
 import { makeValue, type Value } from "./value.js";
 
 /** A uniformly random integer in [0, bound) (bound ≤ 2^64; slight modulo bias is fine for tests). */
@@ -23,7 +23,7 @@ export function shuffled<T>(rng: Rng, items: readonly T[]): T[] {
   return out;
 }
 
-export interface WitnessOptions {
+export interface RandomWitnessOptions {
   /** Number of distinct flavors (default: random in [1, min(M, N)]). Must be ≤ min(M, N). */
   readonly flavors?: number;
   /** Allow negative input quantities (wide values). Default true. */
@@ -41,7 +41,7 @@ export function randomWitness(
   rng: Rng,
   m: number,
   n: number,
-  opts: WitnessOptions = {},
+  opts: RandomWitnessOptions = {},
 ): { inputs: Value[]; outputs: Value[] } {
   const maxD = Math.min(m, n);
   const d = opts.flavors ?? 1 + Number(below(rng, BigInt(maxD)));
@@ -50,7 +50,8 @@ export function randomWitness(
   const flavors = Array.from({ length: d }, () => randomScalar(rng));
   const totals = flavors.map(() => below(rng, maxTotal + 1n));
   // Each side: slot i < d gets flavor i, the rest random flavors.
-  const slots = (k: number) => Array.from({ length: k }, (_, i) => (i < d ? i : Number(below(rng, BigInt(d)))));
+  const slots = (k: number) =>
+    Array.from({ length: k }, (_, i) => (i < d ? i : Number(below(rng, BigInt(d)))));
   const inSlots = slots(m);
   const outSlots = slots(n);
   const inputs: Value[] = [];

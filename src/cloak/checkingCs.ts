@@ -20,7 +20,13 @@ import type {
   RandomizedConstraintSystem,
 } from "../bulletproofs/constraintSystem.js";
 import { R1csCode, R1csError } from "../bulletproofs/errors.js";
-import { type LcLike, LinearCombination, toScalar, Variable, VariableKind } from "../bulletproofs/linearCombination.js";
+import {
+  type LcLike,
+  LinearCombination,
+  toScalar,
+  Variable,
+  VariableKind,
+} from "../bulletproofs/linearCombination.js";
 import { L } from "../crypto/scalar.js";
 import { Transcript } from "../crypto/transcript.js";
 
@@ -64,14 +70,16 @@ export class CheckingConstraintSystem implements ConstraintSystem {
   /** Adds a committed variable (the prover passes its value). */
   commit(value?: bigint): Variable {
     if (this.inPhaseTwo) throw new TypeError("commit: phase 1 is over");
-    if (this.isProver && value === undefined) throw new R1csError(R1csCode.MISSING_ASSIGNMENT, { what: "commit" });
+    if (this.isProver && value === undefined)
+      throw new R1csError(R1csCode.MISSING_ASSIGNMENT, { what: "commit" });
     this.v.push(value === undefined ? undefined : toScalar(value));
     return new Variable(VariableKind.Committed, this.v.length - 1);
   }
 
   /** Replaces the value of committed variable i (to model a prover lying about a commitment). */
   setCommitted(i: number, value: bigint): void {
-    if (!Number.isInteger(i) || i < 0 || i >= this.v.length) throw new RangeError(`setCommitted: bad index ${i}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.v.length)
+      throw new RangeError(`setCommitted: bad index ${i}`);
     this.v[i] = toScalar(value);
   }
 
@@ -170,7 +178,8 @@ export class CheckingConstraintSystem implements ConstraintSystem {
     const out: Unsatisfied[] = [];
     for (let q = 0; q < this.constraints.length; q++) {
       const c = this.constraints[q]!;
-      if (this.evaluate(c) !== 0n) out.push({ index: q, phase: q < this.q1 ? 1 : 2, constraint: c.toString() });
+      if (this.evaluate(c) !== 0n)
+        out.push({ index: q, phase: q < this.q1 ? 1 : 2, constraint: c.toString() });
     }
     return out;
   }
@@ -178,7 +187,8 @@ export class CheckingConstraintSystem implements ConstraintSystem {
   /** Like `firstUnsatisfied`, but throws R1CS_UNSATISFIED_CONSTRAINT (as the real prover does). */
   assertSatisfied(): void {
     const u = this.firstUnsatisfied();
-    if (u !== undefined) throw new R1csError(R1csCode.UNSATISFIED_CONSTRAINT, { index: u.index, phase: u.phase });
+    if (u !== undefined)
+      throw new R1csError(R1csCode.UNSATISFIED_CONSTRAINT, { index: u.index, phase: u.phase });
   }
 
   private push(left: bigint | undefined, right: bigint | undefined): number {

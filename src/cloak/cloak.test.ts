@@ -159,7 +159,12 @@ describe("cloak gadget: must-fail", () => {
     const outs = [makeValue(5, A), makeValue(4, A)];
     const e = caught(() => runProver(ins, outs));
     expect(e.code).toBe(CloakCode.UNBALANCED);
-    expect(e.meta).toMatchObject({ what: "flavor totals differ", flavor: flavorHex(A), inputTotal: 8n, outputTotal: 9n });
+    expect(e.meta).toMatchObject({
+      what: "flavor totals differ",
+      flavor: flavorHex(A),
+      inputTotal: 8n,
+      outputTotal: 9n,
+    });
     const { bad } = runProver(ins, outs, false);
     expect(bad).toMatchObject({ phase: 2, index: middleShuffleEnd(2, 2) });
   });
@@ -240,7 +245,11 @@ describe("cloak gadget: must-fail", () => {
 });
 
 describe("cloak gadget: properties (seeded)", () => {
-  const shape = fc.record({ m: fc.integer({ min: 1, max: 5 }), n: fc.integer({ min: 1, max: 5 }), seed: fc.nat() });
+  const shape = fc.record({
+    m: fc.integer({ min: 1, max: 5 }),
+    n: fc.integer({ min: 1, max: 5 }),
+    seed: fc.nat(),
+  });
 
   it("every balanced random witness satisfies the gadget", () => {
     fc.assert(

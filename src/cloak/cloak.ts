@@ -70,7 +70,11 @@ export function cloak(
 function checkWitness(inputs: readonly Value[], outputs: readonly Value[]): void {
   outputs.forEach((v, index) => {
     if (v.q.isNegative())
-      throw new CloakError(CloakCode.QUANTITY_OUT_OF_RANGE, { what: "cloak output", index, value: v.q.value });
+      throw new CloakError(CloakCode.QUANTITY_OUT_OF_RANGE, {
+        what: "cloak output",
+        index,
+        value: v.q.value,
+      });
   });
   const totalsIn = totalsByFlavor(inputs);
   const totalsOut = totalsByFlavor(outputs);

@@ -4,10 +4,9 @@
  * on dishonest ones, with the reference's multiplier counts and challenge labels.
  */
 import { describe, expect, it } from "vitest";
-import type { Variable } from "../bulletproofs/linearCombination.js";
 import { R1csCode } from "../bulletproofs/errors.js";
+import type { Variable } from "../bulletproofs/linearCombination.js";
 import { L } from "../crypto/scalar.js";
-import { hasCode } from "../util/codedError.js";
 import { CheckingConstraintSystem } from "./checkingCs.js";
 import { CloakCode } from "./errors.js";
 import { K_VALUE_SHUFFLE_CHALLENGE, MIX_CHALLENGE, SHUFFLE_CHALLENGE } from "./labels.js";
@@ -15,7 +14,14 @@ import { combineByFlavor, groupByFlavor, kMerge, kMix, kSplit, mix } from "./mix
 import { rangeProof } from "./rangeProof.js";
 import { pad, paddedShuffle, scalarShuffle, valueShuffle } from "./shuffle.js";
 import { SIGNED_INTEGER_MAX, SignedInteger } from "./signedInteger.js";
-import { type AllocatedValue, allocatedValue, makeValue, type Value, valuesEqual, ZERO_VALUE } from "./value.js";
+import {
+  type AllocatedValue,
+  allocatedValue,
+  makeValue,
+  type Value,
+  valuesEqual,
+  ZERO_VALUE,
+} from "./value.js";
 
 const YUAN = 888n;
 const PESO = 666n;
@@ -51,8 +57,14 @@ describe("k-scalar shuffle", () => {
   it("accepts permutations, k = 1..5, with 2(k-1) multipliers and one challenge", () => {
     const cases: [number[], number[]][] = [
       [[3], [3]],
-      [[3, 6], [6, 3]],
-      [[6, 6], [6, 6]],
+      [
+        [3, 6],
+        [6, 3],
+      ],
+      [
+        [6, 6],
+        [6, 6],
+      ],
       [
         [3, 6, 10],
         [10, 3, 6],
@@ -78,7 +90,10 @@ describe("k-scalar shuffle", () => {
   it("rejects non-permutations at the final equality", () => {
     const cases: [number[], number[]][] = [
       [[3], [6]],
-      [[3, 3], [6, 3]],
+      [
+        [3, 3],
+        [6, 3],
+      ],
       [
         [3, 6, 10],
         [30, 6, 10],
@@ -150,9 +165,9 @@ describe("k-value shuffle", () => {
 
   it("must-fail: lists of different lengths", () => {
     const cs = new CheckingConstraintSystem();
-    expect(thrownCode(() => valueShuffle(cs, commitAll(cs, [peso(1)]), commitAll(cs, [peso(1), peso(1)])))).toBe(
-      CloakCode.BAD_GADGET_INPUT,
-    );
+    expect(
+      thrownCode(() => valueShuffle(cs, commitAll(cs, [peso(1)]), commitAll(cs, [peso(1), peso(1)]))),
+    ).toBe(CloakCode.BAD_GADGET_INPUT);
   });
 });
 
@@ -178,19 +193,27 @@ describe("pad and padded shuffle", () => {
     expect(run([yuan(1), yuan(4), peso(8)], [yuan(1), zero(), peso(8), zero(), yuan(4)]).ok).toBe(true);
     const { cs } = run([yuan(1), yuan(4), zero(), peso(8)], [zero(), zero(), yuan(4), yuan(1), peso(8)]);
     // One pad: one phase-1 multiplier and two constraints, then a 5-value shuffle.
-    expect(cs.metrics()).toMatchObject({ phaseOneMultipliers: 1, phaseOneConstraints: 2, phaseTwoMultipliers: 13 });
+    expect(cs.metrics()).toMatchObject({
+      phaseOneMultipliers: 1,
+      phaseOneConstraints: 2,
+      phaseTwoMultipliers: 13,
+    });
   });
 
   it("must-fail: a changed value, or a non-zero quantity of flavor 0 standing for a pad", () => {
     expect(run([peso(1), yuan(4)], [yuan(4), peso(2)]).ok).toBe(false);
-    expect(run([yuan(1), yuan(4), peso(8)], [zero(), makeValue(1, 0n), yuan(4), yuan(1), peso(8)]).ok).toBe(false);
+    expect(run([yuan(1), yuan(4), peso(8)], [zero(), makeValue(1, 0n), yuan(4), yuan(1), peso(8)]).ok).toBe(
+      false,
+    );
     // A zero quantity with a non-zero flavor is not a pad either.
     expect(run([yuan(1)], [yuan(1), yuan(0)]).ok).toBe(false);
   });
 
   it("must-fail: an empty side", () => {
     const cs = new CheckingConstraintSystem();
-    expect(thrownCode(() => paddedShuffle(cs, [], commitAll(cs, [peso(1)])))).toBe(CloakCode.BAD_GADGET_INPUT);
+    expect(thrownCode(() => paddedShuffle(cs, [], commitAll(cs, [peso(1)])))).toBe(
+      CloakCode.BAD_GADGET_INPUT,
+    );
   });
 });
 
@@ -351,7 +374,7 @@ describe("range proof", () => {
     for (const [claimed, actual] of [
       [1n << 64n, 1n << 64n],
       [-1n, L - 1n],
-      [-(MAX), L - MAX],
+      [-MAX, L - MAX],
     ] as const) {
       const cs = new CheckingConstraintSystem();
       const v = cs.commit(actual);
@@ -386,6 +409,5 @@ describe("range proof", () => {
     rangeProof(cs, v, undefined);
     expect(cs.metrics()).toMatchObject({ multipliers: 64, constraints: 129 });
     expect(() => cs.firstUnsatisfied()).toThrow(TypeError);
-    expect(hasCode(new Error("x"), CloakCode.QUANTITY_OUT_OF_RANGE)).toBe(false);
   });
 });

@@ -18,28 +18,33 @@ import type { ConstraintSystem } from "../bulletproofs/constraintSystem.js";
 import { mul } from "../crypto/scalar.js";
 import { CloakCode, CloakError } from "./errors.js";
 import { MIX_CHALLENGE } from "./labels.js";
-import { type AllocatedValue, allocateValue, assignmentsOf, flavorHex, type Value, ZERO_VALUE } from "./value.js";
+import {
+  type AllocatedValue,
+  allocateValue,
+  assignmentsOf,
+  flavorHex,
+  type Value,
+  ZERO_VALUE,
+} from "./value.js";
 
 /**
  * Mix(A, B, C, D): (C, D) equals (A, B), or C.q = 0 and D = A + B with A, B, D of one flavor
  * (C's flavor is then free; honest provers set it to 0). One phase-2 multiplier, three constraints.
  */
-export function mix(cs: ConstraintSystem, a: AllocatedValue, b: AllocatedValue, c: AllocatedValue, d: AllocatedValue): void {
+export function mix(
+  cs: ConstraintSystem,
+  a: AllocatedValue,
+  b: AllocatedValue,
+  c: AllocatedValue,
+  d: AllocatedValue,
+): void {
   cs.specifyRandomizedConstraints((rcs) => {
     const w = rcs.challengeScalar(MIX_CHALLENGE);
     const w2 = mul(w, w);
     const w3 = mul(w2, w);
     const [, , out] = rcs.multiply(
-      a.q
-        .sub(c.q)
-        .add(a.f.sub(c.f).mul(w))
-        .add(b.q.sub(d.q).mul(w2))
-        .add(b.f.sub(d.f).mul(w3)),
-      c.q
-        .toLc()
-        .add(a.f.sub(b.f).mul(w))
-        .add(d.q.sub(a.q).sub(b.q).mul(w2))
-        .add(d.f.sub(a.f).mul(w3)),
+      a.q.sub(c.q).add(a.f.sub(c.f).mul(w)).add(b.q.sub(d.q).mul(w2)).add(b.f.sub(d.f).mul(w3)),
+      c.q.toLc().add(a.f.sub(b.f).mul(w)).add(d.q.sub(a.q).sub(b.q).mul(w2)).add(d.f.sub(a.f).mul(w3)),
     );
     rcs.constrain(out);
   });
@@ -63,7 +68,8 @@ export interface KMixValues {
  */
 export function kMix(cs: ConstraintSystem, values: readonly AllocatedValue[]): KMixValues {
   const k = values.length;
-  if (k === 0) throw new CloakError(CloakCode.BAD_GADGET_INPUT, { what: "k-mix values", expected: 1, actual: 0 });
+  if (k === 0)
+    throw new CloakError(CloakCode.BAD_GADGET_INPUT, { what: "k-mix values", expected: 1, actual: 0 });
   if (k === 1) return { inputs: [values[0]!], outputs: [values[0]!] };
 
   let inputs: AllocatedValue[];

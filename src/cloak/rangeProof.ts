@@ -43,9 +43,11 @@ export function rangeProof(
     throw new RangeError(`rangeProof: bits must be an integer in [0, 64], got ${bits}`);
   let q: bigint | undefined;
   if (cs.isProver) {
-    if (assignment === undefined) throw new CloakError(CloakCode.MISSING_ASSIGNMENT, { what: "range proof", bits });
+    if (assignment === undefined)
+      throw new CloakError(CloakCode.MISSING_ASSIGNMENT, { what: "range proof", bits });
     q = assignment instanceof SignedInteger ? assignment.value : assignment;
-    if (typeof q !== "bigint") throw new TypeError("rangeProof: assignment must be a SignedInteger or a bigint");
+    if (typeof q !== "bigint")
+      throw new TypeError("rangeProof: assignment must be a SignedInteger or a bigint");
     if (q < 0n || q >= 1n << BigInt(bits)) {
       if (opts.checkWitness ?? true)
         throw new CloakError(CloakCode.QUANTITY_OUT_OF_RANGE, { what: "range proof", bits, value: q });

@@ -30,7 +30,11 @@ function checkLengths(what: string, x: readonly unknown[], y: readonly unknown[]
  * K-scalar shuffle: constrains `y` to be a permutation of `x` (k = x.length ≥ 1). Must run in
  * phase 2 (inside a randomized callback) because it draws a challenge; 2(k-1) multipliers.
  */
-export function scalarShuffle(cs: RandomizedConstraintSystem, x: readonly LcLike[], y: readonly LcLike[]): void {
+export function scalarShuffle(
+  cs: RandomizedConstraintSystem,
+  x: readonly LcLike[],
+  y: readonly LcLike[],
+): void {
   checkLengths("scalar shuffle lengths", x, y);
   const k = x.length;
   if (k === 1) {
@@ -39,7 +43,10 @@ export function scalarShuffle(cs: RandomizedConstraintSystem, x: readonly LcLike
   }
   const z = cs.challengeScalar(SHUFFLE_CHALLENGE);
   const chain = (s: readonly LcLike[]): Variable => {
-    let [, , out] = cs.multiply(LinearCombination.from(s[k - 1]!).sub(z), LinearCombination.from(s[k - 2]!).sub(z));
+    let [, , out] = cs.multiply(
+      LinearCombination.from(s[k - 1]!).sub(z),
+      LinearCombination.from(s[k - 2]!).sub(z),
+    );
     for (let i = k - 3; i >= 0; i--) [, , out] = cs.multiply(out, LinearCombination.from(s[i]!).sub(z));
     return out;
   };
@@ -53,7 +60,11 @@ export function scalarShuffle(cs: RandomizedConstraintSystem, x: readonly LcLike
  * work happens in a randomized callback (3k-2 phase-2 multipliers); for k = 1 it adds two
  * phase-1 constraints.
  */
-export function valueShuffle(cs: ConstraintSystem, x: readonly AllocatedValue[], y: readonly AllocatedValue[]): void {
+export function valueShuffle(
+  cs: ConstraintSystem,
+  x: readonly AllocatedValue[],
+  y: readonly AllocatedValue[],
+): void {
   checkLengths("value shuffle lengths", x, y);
   const k = x.length;
   if (k === 1) {
@@ -92,7 +103,11 @@ export function pad(cs: ConstraintSystem): AllocatedValue {
  * Padded shuffle: `y` is a permutation of `x` once the shorter list is extended with zero values
  * (|m-n| pads, allocated before the shuffle).
  */
-export function paddedShuffle(cs: ConstraintSystem, x: readonly AllocatedValue[], y: readonly AllocatedValue[]): void {
+export function paddedShuffle(
+  cs: ConstraintSystem,
+  x: readonly AllocatedValue[],
+  y: readonly AllocatedValue[],
+): void {
   if (x.length === 0 || y.length === 0)
     throw new CloakError(CloakCode.BAD_GADGET_INPUT, {
       what: "padded shuffle lengths",

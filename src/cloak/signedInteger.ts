@@ -108,6 +108,7 @@ export class SignedInteger {
 
 function toBigint(x: bigint | number, what: string): bigint {
   if (typeof x === "bigint") return x;
-  if (typeof x !== "number" || !Number.isSafeInteger(x)) throw new RangeError(`${what}: ${String(x)} is not an integer`);
+  if (typeof x !== "number" || !Number.isSafeInteger(x))
+    throw new RangeError(`${what}: ${String(x)} is not an integer`);
   return BigInt(x);
 }

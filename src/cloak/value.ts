@@ -15,10 +15,9 @@
 import type { ConstraintSystem } from "../bulletproofs/constraintSystem.js";
 import type { Variable } from "../bulletproofs/linearCombination.js";
 import type { CompressedPoint } from "../crypto/ristretto.js";
-import { L, mod, randomScalar } from "../crypto/scalar.js";
+import { encodeScalar, L, mod, randomScalar } from "../crypto/scalar.js";
 import { toHex } from "../util/bytes.js";
 import type { Rng } from "../util/rng.js";
-import { encodeScalar } from "../crypto/scalar.js";
 import { CloakCode, CloakError } from "./errors.js";
 import { SignedInteger } from "./signedInteger.js";
 
@@ -76,13 +75,18 @@ export function allocatedValue(q: Variable, f: Variable, assignment?: Value): Al
  * is unused). The prover passes the assignment; the verifier passes nothing.
  */
 export function allocateValue(cs: ConstraintSystem, assignment?: Value): AllocatedValue {
-  const [q, f] = cs.allocateMultiplier(assignment === undefined ? undefined : [assignment.q.toScalar(), assignment.f]);
+  const [q, f] = cs.allocateMultiplier(
+    assignment === undefined ? undefined : [assignment.q.toScalar(), assignment.f],
+  );
   return allocatedValue(q, f, assignment);
 }
 
 /** The part of the R1CS prover used to commit values. */
 export interface ValueProver {
-  commit(value: bigint, blinding: bigint): { readonly commitment: CompressedPoint; readonly variable: Variable };
+  commit(
+    value: bigint,
+    blinding: bigint,
+  ): { readonly commitment: CompressedPoint; readonly variable: Variable };
 }
 
 /** The part of the R1CS verifier used to commit values. */
@@ -139,7 +143,10 @@ export function verifierCommitValue(verifier: ValueVerifier, committed: Committe
 }
 
 /** Verifier: commits a list of values in order. */
-export function verifierCommitValues(verifier: ValueVerifier, committed: readonly CommittedValue[]): AllocatedValue[] {
+export function verifierCommitValues(
+  verifier: ValueVerifier,
+  committed: readonly CommittedValue[],
+): AllocatedValue[] {
   return committed.map((c) => verifierCommitValue(verifier, c));
 }
 

@@ -7,7 +7,7 @@
 import type { ConstraintSystem } from "../bulletproofs/constraintSystem.js";
 import type { Variable } from "../bulletproofs/linearCombination.js";
 import { cloak, rangeProof } from "../cloak/index.js";
-import { type AllocatedValue, allocatedValue, makeValue } from "../cloak/value.js";
+import { type AllocatedValue, allocatedValue, allocateValue, makeValue } from "../cloak/value.js";
 import type { PointStatement } from "../crypto/batch.js";
 import { CompressedPoint } from "../crypto/ristretto.js";
 import { decodeScalar, L, mod, neg } from "../crypto/scalar.js";
@@ -458,10 +458,10 @@ export class Vm {
     this.totalFee = total;
     const cs = this.delegate.cs;
     // A wide value −fee of flavor 0, both wires of one multiplier.
-    const [q, f] = cs.allocateMultiplier([neg(fee), 0n]);
-    cs.constrain(q.add(fee));
-    cs.constrain(f.toLc());
-    this.push({ type: "widevalue", vars: allocatedValue(q, f, makeValue(-fee, 0n)) });
+    const vars = allocateValue(cs, makeValue(-fee, 0n));
+    cs.constrain(vars.q.add(fee));
+    cs.constrain(vars.f.toLc());
+    this.push({ type: "widevalue", vars });
     this.txlog.push({ type: "fee", fee });
   }
 
