@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * `zkvm-node`: the command line of the ZkVM sidechain node.
+ *   zkvm-node tx verify FILE [--json]     verify transactions (JSON list of hex or {name, tx_hex})
+ *   zkvm-node tx decode HEX|FILE          human-readable dump of one transaction
+ *   zkvm-node tx examples --out FILE      write example transactions built by our prover
+ */
+import "../polyfill.js";
+import { cmdTxDecode, cmdTxExamples, cmdTxVerify, UsageError } from "./txCommands.js";
+
+const USAGE = `usage:
+  zkvm-node tx verify FILE [--json]   verify every transaction in FILE (exit 0 even if some are invalid)
+  zkvm-node tx decode HEX|FILE        decode one transaction (header, program, sizes, txid, log)
+  zkvm-node tx examples --out FILE    write {"txs":[{name, tx_hex}, ...]} built by this prover`;
+
+function out(s: string): void {
+  process.stdout.write(`${s}\n`);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [group, cmd, ...rest] = argv;
+  if (group === undefined || group === "--help" || group === "-h" || group === "help") {
+    out(USAGE);
+    return group === undefined ? 2 : 0;
+  }
+  if (group === "tx") {
+    if (cmd === "verify") {
+      const file = rest.find((a) => !a.startsWith("--"));
+      if (file === undefined) throw new UsageError("tx verify needs a FILE");
+      return cmdTxVerify(file, rest.includes("--json"), out);
+    }
+    if (cmd === "decode") {
+      const arg = rest[0];
+      if (arg === undefined) throw new UsageError("tx decode needs a HEX string or a FILE");
+      return cmdTxDecode(arg, out);
+    }
+    if (cmd === "examples") {
+      const i = rest.indexOf("--out");
+      const file = i >= 0 ? rest[i + 1] : undefined;
+      if (file === undefined) throw new UsageError("tx examples needs --out FILE");
+      const { buildExampleTxs } = await import("../zkvm/examples.js");
+      const { systemRng } = await import("./systemRng.js");
+      return cmdTxExamples(file, out, () => buildExampleTxs(systemRng));
+    }
+  }
+  throw new UsageError(`unknown command: ${argv.join(" ")}`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`zkvm-node: ${e.message}\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`zkvm-node: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
