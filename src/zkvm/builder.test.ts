@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { signMultiMessage } from "../crypto/musig.js";
 import { randomScalar } from "../crypto/scalar.js";
 import { publicKey } from "../crypto/starsig.js";
 import { toHex, utf8 } from "../util/bytes.js";
@@ -6,6 +7,7 @@ import { hasCode } from "../util/codedError.js";
 import { seededRng } from "../util/rng.js";
 import { makeUtxo, ownedOutput, TxBuilder } from "./builder.js";
 import { VmCode } from "./errors.js";
+import { attachSignature, proveTxUnsigned, signtxTranscript } from "./prover.js";
 import { encodeTx } from "./tx.js";
 import { precomputeTxBytes, verifyPrecomputed } from "./verifier.js";
 
@@ -86,6 +88,34 @@ describe("TxBuilder end to end (build, prove, verify)", () => {
       }
       expect(hasCode(err, VmCode.R1CS_INCONSISTENCY)).toBe(true);
     }
+  });
+
+  it("proving and signing can be split (signature made elsewhere)", () => {
+    const b = new TxBuilder({ rng });
+    b.spend(utxo, alice);
+    b.cloakTo([{ qty: 10n, flavor: USD, predicate: publicKey(bob) }]);
+    const unsigned = proveTxUnsigned(
+      b.header,
+      b.program.toBytes(),
+      { ...b.witness.toWitness(), keys: new Map() },
+      { rng },
+    );
+    expect(unsigned.signtx.map((p) => p.pubkey.toHex())).toEqual([publicKey(alice).toHex()]);
+    const sig = signMultiMessage(
+      signtxTranscript(unsigned.txid),
+      [{ secret: alice, message: unsigned.signtx[0]!.message }],
+      rng,
+    );
+    expect(toHex(verifyBytes(encodeTx(attachSignature(unsigned, sig).tx)).txid)).toBe(toHex(unsigned.txid));
+    const wrong = signMultiMessage(
+      signtxTranscript(unsigned.txid),
+      [{ secret: bob, message: unsigned.signtx[0]!.message }],
+      rng,
+    );
+    expect(() => verifyBytes(encodeTx(attachSignature(unsigned, wrong).tx))).toThrowError(
+      expect.objectContaining({ code: VmCode.SIGNATURE_VERIFICATION_FAILED }),
+    );
+    expect(() => b.witness.addKey(bob, publicKey(alice))).toThrow(RangeError);
   });
 
   it("a tx signed by the wrong key does not verify", () => {

@@ -31,9 +31,15 @@ export class WitnessCollector {
     return point;
   }
 
-  /** Records a signing key; returns its public key (the predicate it signs for). */
+  /**
+   * Records a signing key; returns its public key (the predicate it signs for). A different secret
+   * for a predicate that already has one is a mistake and throws a RangeError.
+   */
   addKey(secret: bigint, predicate?: CompressedPoint): CompressedPoint {
     const pub = predicate ?? publicKey(secret);
+    const known = this.keys.get(pub.toHex());
+    if (known !== undefined && known !== secret)
+      throw new RangeError(`WitnessCollector.addKey: another secret is already recorded for ${pub.toHex()}`);
     this.keys.set(pub.toHex(), secret);
     return pub;
   }
@@ -313,12 +319,22 @@ export class TxBuilder {
     return randomScalar(this.rng);
   }
 
-  /** Registers the openings of a utxo's values (so the VM can commit them on the prover side). */
-  private learn(values: readonly OpenValue[]): void {
+  /**
+   * Counts `n` more values on the VM stack for the next `cloakTo` (values that programs put there,
+   * e.g. the payload of a contract opened by `call`, `signid` or `signtag`).
+   */
+  addPending(n: number): this {
+    this.pendingValues += n;
+    return this;
+  }
+
+  /** Registers the openings of values (so the VM can commit them on the prover side). */
+  learn(values: readonly OpenValue[]): this {
     for (const v of values) {
       this.witness.commit(v.qty, v.qtyBlinding);
       this.witness.commit(v.flavor, v.flvBlinding);
     }
+    return this;
   }
 
   /** Spends a utxo locked by a key: `push:utxo input signtx` (payload values go to the stack). */

@@ -7,7 +7,7 @@
  */
 import { Prover as R1csProver } from "../bulletproofs/prover.js";
 import { BulletproofGens } from "../crypto/generators.js";
-import { signMultiMessage } from "../crypto/musig.js";
+import { type KeyMessage, signMultiMessage } from "../crypto/musig.js";
 import { CompressedPoint } from "../crypto/ristretto.js";
 import { Signature } from "../crypto/starsig.js";
 import { Transcript } from "../crypto/transcript.js";
@@ -34,7 +34,7 @@ export interface TxWitness {
   readonly openings: ReadonlyMap<string, Opening>;
   /** Values of the `alloc` instructions, in execution order. */
   readonly allocs: readonly bigint[];
-  /** Secret keys of `signtx` predicates, keyed by the predicate's hex (Taproot: inner key + h). */
+  /** Secret keys of `signtx` predicates, keyed by the predicate's hex (Taproot: inner key + h). May be empty with `proveTxUnsigned`. */
   readonly keys: ReadonlyMap<string, bigint>;
 }
 
@@ -55,6 +55,45 @@ export function emptySignature(): Signature {
   return new Signature(new CompressedPoint(new Uint8Array(32)), 0n);
 }
 
+/** A proven transaction still to be signed: the txid and the (key, contract id) pairs `signtx` needs. */
+export interface UnsignedTx {
+  readonly header: TxHeader;
+  readonly program: Uint8Array;
+  readonly proof: Tx["proof"];
+  readonly txid: Uint8Array;
+  readonly txlog: readonly TxEntry[];
+  readonly fee: bigint;
+  /** What the multi-message signature must cover, in `signtx` order. */
+  readonly signtx: readonly KeyMessage[];
+}
+
+/** The transcript a `signtx` signature is made on: Transcript("ZkVM.signtx") with the txid. */
+export function signtxTranscript(txid: Uint8Array): Transcript {
+  return Transcript.create(LABEL.SIGNTX).appendMessage("txid", txid);
+}
+
+/**
+ * Signs an unsigned tx with the secret of each `signtx` key (one signer holding all keys). Parties
+ * holding their keys apart run the Musig rounds on `signtxTranscript(txid)` over `unsigned.signtx`
+ * (src/crypto/musig.ts) and call `attachSignature`.
+ */
+export function signTx(unsigned: UnsignedTx, keys: ReadonlyMap<string, bigint>, rng: Rng): ProvedTx {
+  if (unsigned.signtx.length === 0) return attachSignature(unsigned, emptySignature());
+  const pairs = unsigned.signtx.map(({ pubkey, message }) => {
+    const secret = keys.get(pubkey.toHex());
+    if (secret === undefined)
+      throw new VmError(VmCode.WITNESS_MISSING, { what: `key of ${toHex(pubkey.bytes)}` });
+    return { secret, message };
+  });
+  return attachSignature(unsigned, signMultiMessage(signtxTranscript(unsigned.txid), pairs, rng));
+}
+
+/** Completes an unsigned tx with a signature made elsewhere. */
+export function attachSignature(unsigned: UnsignedTx, signature: Signature): ProvedTx {
+  const { header, program, proof, txid, txlog, fee } = unsigned;
+  return { tx: { header, program, signature, proof }, txid, txlog, fee };
+}
+
 /** Runs, proves and signs a transaction. Throws VmError (e.g. VM_WITNESS_MISSING, VM_INCONSISTENT_WITNESS). */
 export function proveTx(
   header: TxHeader,
@@ -62,6 +101,16 @@ export function proveTx(
   witness: TxWitness,
   opts: ProveTxOptions,
 ): ProvedTx {
+  return signTx(proveTxUnsigned(header, program, witness, opts), witness.keys, opts.rng);
+}
+
+/** Runs the VM and proves the constraint system; the signature is left to `signTx`/`attachSignature`. */
+export function proveTxUnsigned(
+  header: TxHeader,
+  program: Uint8Array,
+  witness: TxWitness,
+  opts: ProveTxOptions,
+): UnsignedTx {
   const cs = new R1csProver(Transcript.create(LABEL.R1CS));
   const signtx: { pubkey: CompressedPoint; message: ContractId }[] = [];
   const delegate: VmDelegate = {
@@ -96,17 +145,5 @@ export function proveTx(
       throw new VmError(VmCode.R1CS_INCONSISTENCY, { what: e.code }, { cause: e });
     throw e;
   }
-  let signature = emptySignature();
-  if (signtx.length > 0) {
-    const pairs = signtx.map(({ pubkey, message }) => {
-      const secret = witness.keys.get(pubkey.toHex());
-      if (secret === undefined)
-        throw new VmError(VmCode.WITNESS_MISSING, { what: `key of ${toHex(pubkey.bytes)}` });
-      return { secret, message };
-    });
-    const t = Transcript.create(LABEL.SIGNTX);
-    t.appendMessage("txid", txid);
-    signature = signMultiMessage(t, pairs, opts.rng);
-  }
-  return { tx: { header, program, signature, proof }, txid, txlog, fee };
+  return { header, program, proof, txid, txlog, fee, signtx };
 }
