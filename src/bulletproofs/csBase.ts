@@ -26,6 +26,7 @@ export abstract class ConstraintSystemBase implements ConstraintSystem {
   private phaseOneConstraints = 0;
   /** Index of a multiplier whose left input came from `allocate` and whose right input is still open. */
   private pending: number | undefined;
+  private maxMultipliers = Number.POSITIVE_INFINITY;
 
   protected constructor(transcript: Transcript) {
     this.transcript = transcript;
@@ -45,8 +46,28 @@ export abstract class ConstraintSystemBase implements ConstraintSystem {
       throw new TypeError(`${what}: the constraint system was already consumed`);
   }
 
+  /**
+   * Refuses to allocate more than `n` multipliers (R1CS_GENERATORS_CAPACITY at the first one too
+   * many), so an oversized constraint system fails as soon as it exceeds the generators instead of
+   * growing until verification.
+   */
+  limitMultipliers(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`limitMultipliers: bad limit ${n}`);
+    this.maxMultipliers = n;
+  }
+
+  private checkRoom(): void {
+    if (this.multiplierCount >= this.maxMultipliers)
+      throw new R1csError(R1csCode.GENERATORS_CAPACITY, {
+        what: "multipliers",
+        needed: this.multiplierCount + 1,
+        capacity: this.maxMultipliers,
+      });
+  }
+
   multiply(left: LcLike, right: LcLike): MultiplierVars {
     this.ensureOpen("multiply");
+    this.checkRoom();
     const l = LinearCombination.from(left);
     const r = LinearCombination.from(right);
     const i = this.pushMultiplier(this.evaluate(l), this.evaluate(r));
@@ -63,6 +84,7 @@ export abstract class ConstraintSystemBase implements ConstraintSystem {
     if (this.isProver && assignment === undefined)
       throw new R1csError(R1csCode.MISSING_ASSIGNMENT, { what: "allocate", index: this.multiplierCount });
     if (this.pending === undefined) {
+      this.checkRoom();
       const i = this.pushMultiplier(assignment, this.isProver ? 0n : undefined);
       this.pending = i;
       return new Variable(VariableKind.MultiplierLeft, i);
@@ -80,6 +102,7 @@ export abstract class ConstraintSystemBase implements ConstraintSystem {
         what: "allocateMultiplier",
         index: this.multiplierCount,
       });
+    this.checkRoom();
     const i = this.pushMultiplier(inputs?.[0], inputs?.[1]);
     return [
       new Variable(VariableKind.MultiplierLeft, i),

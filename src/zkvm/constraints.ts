@@ -11,6 +11,68 @@ import { LinearCombination, Variable } from "../bulletproofs/linearCombination.j
 import { add, invert, L, mul, neg, sub } from "../crypto/scalar.js";
 import { LABEL } from "./labels.js";
 
+type LcNode =
+  | { readonly kind: "leaf"; readonly lc: LinearCombination }
+  | { readonly kind: "sum"; readonly a: LcNode; readonly b: LcNode }
+  | { readonly kind: "scale"; readonly a: LcNode; readonly k: bigint };
+
+/**
+ * A linear combination built lazily: `add`, `neg` and `mul` by a constant are O(1) tree nodes, and
+ * the terms are produced once, iteratively, when the combination reaches the constraint system. This
+ * keeps long `add`/`neg`/`and` chains linear in the size of the program (no term copying per step,
+ * no recursion depth limit).
+ */
+export class LazyLc {
+  private readonly node: LcNode;
+  private cached: LinearCombination | undefined;
+
+  private constructor(node: LcNode) {
+    this.node = node;
+  }
+
+  static of(lc: LinearCombination): LazyLc {
+    const l = new LazyLc({ kind: "leaf", lc });
+    l.cached = lc;
+    return l;
+  }
+
+  add(other: LazyLc): LazyLc {
+    return new LazyLc({ kind: "sum", a: this.node, b: other.node });
+  }
+
+  mul(k: bigint): LazyLc {
+    return new LazyLc({ kind: "scale", a: this.node, k });
+  }
+
+  neg(): LazyLc {
+    return this.mul(L - 1n);
+  }
+
+  sub(other: LazyLc): LazyLc {
+    return this.add(other.neg());
+  }
+
+  /** The terms, in order (left operand's terms first), with every scale applied. */
+  materialize(): LinearCombination {
+    if (this.cached !== undefined) return this.cached;
+    const terms: { variable: Variable; coeff: bigint }[] = [];
+    const stack: { node: LcNode; k: bigint }[] = [{ node: this.node, k: 1n }];
+    while (stack.length > 0) {
+      const { node, k } = stack.pop()!;
+      if (node.kind === "leaf") {
+        for (const t of node.lc.terms)
+          terms.push({ variable: t.variable, coeff: k === 1n ? t.coeff : (t.coeff * k) % L });
+      } else if (node.kind === "sum") {
+        stack.push({ node: node.b, k }, { node: node.a, k });
+      } else {
+        stack.push({ node: node.a, k: (node.k * k) % L });
+      }
+    }
+    this.cached = new LinearCombination(terms);
+    return this.cached;
+  }
+}
+
 /** A cleartext scalar expression (weight on the constant 1). */
 export interface ConstantExpr {
   readonly kind: "constant";
@@ -20,7 +82,7 @@ export interface ConstantExpr {
 /** A linear combination over constraint-system variables, with the prover's value if known. */
 export interface LcExpr {
   readonly kind: "lc";
-  readonly lc: LinearCombination;
+  readonly lc: LazyLc;
   readonly assignment: bigint | undefined;
 }
 
@@ -31,12 +93,14 @@ export function constantExpr(value: bigint): ConstantExpr {
 }
 
 export function variableExpr(v: Variable, assignment: bigint | undefined): LcExpr {
-  return { kind: "lc", lc: v.toLc(), assignment };
+  return { kind: "lc", lc: LazyLc.of(v.toLc()), assignment };
 }
 
 /** The expression's linear combination (a constant becomes a weight on 1). */
-export function exprToLc(e: Expression): LinearCombination {
-  return e.kind === "constant" ? new LinearCombination([{ variable: Variable.ONE, coeff: e.value }]) : e.lc;
+export function exprToLc(e: Expression): LazyLc {
+  return e.kind === "constant"
+    ? LazyLc.of(new LinearCombination([{ variable: Variable.ONE, coeff: e.value }]))
+    : e.lc;
 }
 
 /** The expression's value, if known. */
@@ -84,8 +148,8 @@ export function mulExpr(a: Expression, b: Expression, cs: ConstraintSystem): Exp
   if (b.kind === "constant") {
     return { kind: "lc", lc: a.lc.mul(b.value), assignment: mapAssign(a.assignment, b.value, mul) };
   }
-  const [, , o] = cs.multiply(a.lc, b.lc);
-  return { kind: "lc", lc: o.toLc(), assignment: mapAssign(a.assignment, b.assignment, mul) };
+  const [, , o] = cs.multiply(a.lc.materialize(), b.lc.materialize());
+  return { kind: "lc", lc: LazyLc.of(o.toLc()), assignment: mapAssign(a.assignment, b.assignment, mul) };
 }
 
 /** A constraint over secret expressions, combined with and/or/not. */
@@ -128,15 +192,45 @@ export function notConstraint(a: Constraint): Constraint {
   return { kind: "not", a };
 }
 
+interface Flat {
+  readonly lc: LazyLc;
+  readonly value: bigint | undefined;
+}
+
+function children(c: SecretConstraint): readonly SecretConstraint[] {
+  switch (c.kind) {
+    case "eq":
+      return [];
+    case "not":
+      return [c.a];
+    default:
+      return [c.a, c.b];
+  }
+}
+
 /**
  * Reduces a secret constraint to one linear combination that must be zero, allocating multipliers
- * for `or` and `not` and drawing the `and` challenge from the transcript. Returns the combination
- * and its value under the prover's assignment.
+ * for `or` and `not` and drawing the `and` challenge from the transcript, depth first, left before
+ * right (the reference's order). Iterative, so arbitrarily deep constraints cannot exhaust the
+ * call stack. Returns the combination and its value under the prover's assignment.
  */
-export function flattenConstraint(
-  c: SecretConstraint,
-  cs: RandomizedConstraintSystem,
-): { lc: LinearCombination; value: bigint | undefined } {
+export function flattenConstraint(root: SecretConstraint, cs: RandomizedConstraintSystem): Flat {
+  const stack: { c: SecretConstraint; done: Flat[] }[] = [{ c: root, done: [] }];
+  for (;;) {
+    const frame = stack[stack.length - 1]!;
+    const kids = children(frame.c);
+    if (frame.done.length < kids.length) {
+      stack.push({ c: kids[frame.done.length]!, done: [] });
+      continue;
+    }
+    stack.pop();
+    const result = combine(frame.c, frame.done, cs);
+    if (stack.length === 0) return result;
+    stack[stack.length - 1]!.done.push(result);
+  }
+}
+
+function combine(c: SecretConstraint, done: readonly Flat[], cs: RandomizedConstraintSystem): Flat {
   switch (c.kind) {
     case "eq": {
       // The value of ex1 − ex2 (the reference prover negates it, which breaks `not(eq)`; see README).
@@ -144,20 +238,18 @@ export function flattenConstraint(
       return { lc: exprToLc(c.a).sub(exprToLc(c.b)), value };
     }
     case "and": {
-      const x = flattenConstraint(c.a, cs);
-      const y = flattenConstraint(c.b, cs);
+      const [x, y] = done as [Flat, Flat];
       const z = cs.challengeScalar(LABEL.VERIFY_AND_CHALLENGE);
       return { lc: x.lc.add(y.lc.mul(z)), value: mapAssign(x.value, y.value, (p, q) => add(p, mul(z, q))) };
     }
     case "or": {
-      const x = flattenConstraint(c.a, cs);
-      const y = flattenConstraint(c.b, cs);
-      const [, , o] = cs.multiply(x.lc, y.lc);
-      return { lc: o.toLc(), value: mapAssign(x.value, y.value, mul) };
+      const [x, y] = done as [Flat, Flat];
+      const [, , o] = cs.multiply(x.lc.materialize(), y.lc.materialize());
+      return { lc: LazyLc.of(o.toLc()), value: mapAssign(x.value, y.value, mul) };
     }
     case "not": {
       // y = 1 if x == 0 else 0; w = 1/x (or 1 when x == 0):  x·y = 0,  x·w = 1 − y.
-      const x = flattenConstraint(c.a, cs);
+      const [x] = done as [Flat];
       let xy: [bigint, bigint] | undefined;
       let xw: [bigint, bigint] | undefined;
       let y: bigint | undefined;
@@ -169,35 +261,11 @@ export function flattenConstraint(
       }
       const [l1, r1, o1] = cs.allocateMultiplier(xy);
       const [l2, , o2] = cs.allocateMultiplier(xw);
-      cs.constrain(l1.sub(x.lc));
+      cs.constrain(l1.sub(x.lc.materialize()));
       cs.constrain(l1.sub(l2));
       cs.constrain(o1.toLc());
       cs.constrain(o2.sub(1n).add(r1));
-      return { lc: r1.toLc(), value: y };
-    }
-  }
-}
-
-/** True if the constraint holds under the prover's assignment (undefined on the verifier). */
-export function evalConstraint(c: Constraint): boolean | undefined {
-  switch (c.kind) {
-    case "cleartext":
-      return c.value;
-    case "eq": {
-      const a = exprValue(c.a);
-      const b = exprValue(c.b);
-      return a === undefined || b === undefined ? undefined : a === b;
-    }
-    case "and":
-    case "or": {
-      const a = evalConstraint(c.a);
-      const b = evalConstraint(c.b);
-      if (a === undefined || b === undefined) return undefined;
-      return c.kind === "and" ? a && b : a || b;
-    }
-    case "not": {
-      const a = evalConstraint(c.a);
-      return a === undefined ? undefined : !a;
+      return { lc: LazyLc.of(r1.toLc()), value: y };
     }
   }
 }

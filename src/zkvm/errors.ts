@@ -52,8 +52,10 @@ export const VmCode = {
   CLEARTEXT_CONSTRAINT_FALSE: "VM_CLEARTEXT_CONSTRAINT_FALSE",
   /** Accumulated fees exceed 2^24. */
   FEE_TOO_HIGH: "VM_FEE_TOO_HIGH",
-  /** A limit of this implementation (tx size, multipliers vs generator capacity). */
+  /** A limit of this implementation (tx size, program nesting). */
   LIMIT_EXCEEDED: "VM_LIMIT_EXCEEDED",
+  /** The constraint system needs more multipliers than the generator capacity (1024 by default). */
+  TOO_MANY_MULTIPLIERS: "VM_TOO_MANY_MULTIPLIERS",
 } as const;
 export type VmCode = (typeof VmCode)[keyof typeof VmCode];
 
@@ -103,4 +105,6 @@ export const REFERENCE_ERROR: Readonly<Record<VmCode, string>> = {
   VM_CLEARTEXT_CONSTRAINT_FALSE: "CleartextConstraintFalse",
   VM_FEE_TOO_HIGH: "FeeTooHigh",
   VM_LIMIT_EXCEEDED: "InvalidFormat",
+  // The reference would run on and fail when verifying the proof with too few generators.
+  VM_TOO_MANY_MULTIPLIERS: "InvalidR1CSProof",
 };

@@ -111,7 +111,9 @@ export function proveTxUnsigned(
   witness: TxWitness,
   opts: ProveTxOptions,
 ): UnsignedTx {
+  const bpGens = opts.bpGens ?? BulletproofGens.withCapacity(DEFAULT_BP_CAPACITY);
   const cs = new R1csProver(Transcript.create(LABEL.R1CS));
+  cs.limitMultipliers(bpGens.capacity);
   const signtx: { pubkey: CompressedPoint; message: ContractId }[] = [];
   const delegate: VmDelegate = {
     cs,
@@ -136,13 +138,15 @@ export function proveTxUnsigned(
   const { txlog, fee } = new Vm(header, program, delegate).run();
   const txid = computeTxid(txlog);
   cs.transcript.appendMessage(LABEL.TXID, txid);
-  const bpGens = opts.bpGens ?? BulletproofGens.withCapacity(DEFAULT_BP_CAPACITY);
   let proof: Tx["proof"];
   try {
     proof = cs.prove(bpGens, opts.rng);
   } catch (e) {
-    if (e instanceof CodedError && !(e instanceof VmError))
-      throw new VmError(VmCode.R1CS_INCONSISTENCY, { what: e.code }, { cause: e });
+    if (e instanceof CodedError && !(e instanceof VmError)) {
+      const code =
+        e.code === "R1CS_GENERATORS_CAPACITY" ? VmCode.TOO_MANY_MULTIPLIERS : VmCode.R1CS_INCONSISTENCY;
+      throw new VmError(code, { what: e.code }, { cause: e });
+    }
     throw e;
   }
   return { header, program, proof, txid, txlog, fee, signtx };

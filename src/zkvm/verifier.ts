@@ -61,9 +61,13 @@ export interface VerifyOptions {
   readonly backend?: MsmBackend;
 }
 
-/** Runs the VM of a decoded transaction (throws VmError). */
-export function precomputeTx(tx: Tx, size?: number): PrecomputedTx {
+/**
+ * Runs the VM of a decoded transaction (throws VmError). The constraint system may not exceed
+ * `capacity` multipliers (VM_TOO_MANY_MULTIPLIERS as soon as it does).
+ */
+export function precomputeTx(tx: Tx, size?: number, capacity = DEFAULT_BP_CAPACITY): PrecomputedTx {
   const cs = new R1csVerifier(Transcript.create(LABEL.R1CS));
+  cs.limitMultipliers(capacity);
   const pending: PendingChecks = { cs, signtx: [], deferred: [] };
   const delegate: VmDelegate = {
     cs,
@@ -99,9 +103,14 @@ export function txStatements(
   cs.transcript.appendMessage(LABEL.TXID, p.txid);
   let r1cs: PointStatement;
   try {
+    cs.limitMultipliers(bpGens.capacity);
     r1cs = cs.verificationStatement(p.tx.proof, bpGens, rng);
   } catch (e) {
-    if (e instanceof CodedError) throw new VmError(VmCode.INVALID_R1CS_PROOF, { what: e.code }, { cause: e });
+    if (e instanceof CodedError) {
+      const code =
+        e.code === "R1CS_GENERATORS_CAPACITY" ? VmCode.TOO_MANY_MULTIPLIERS : VmCode.INVALID_R1CS_PROOF;
+      throw new VmError(code, { what: e.code }, { cause: e });
+    }
     throw e;
   }
   const others: PointStatement[] = [];

@@ -142,6 +142,7 @@ export class Vm {
       return this.error(VmCode.INVALID_FORMAT, { what: e.meta.what ?? "data" }, e);
     if (e instanceof CodedError) {
       if (e.code === "R1CS_MISSING_ASSIGNMENT") return this.error(VmCode.WITNESS_MISSING, {}, e);
+      if (e.code === "R1CS_GENERATORS_CAPACITY") return this.error(VmCode.TOO_MANY_MULTIPLIERS, {}, e);
       if (e.code === "R1CS_GADGET" || e.code === "CLOAK_BAD_GADGET_INPUT")
         return this.error(VmCode.INVALID_FORMAT, { what: "gadget" }, e);
       return this.error(VmCode.R1CS_INCONSISTENCY, {}, e);
@@ -349,7 +350,7 @@ export class Vm {
       if (e.value >= 1n << 64n) throw this.error(VmCode.INVALID_BITRANGE, {});
       return;
     }
-    rangeProof(this.delegate.cs, e.lc, this.integerAssignment(e.assignment));
+    rangeProof(this.delegate.cs, e.lc.materialize(), this.integerAssignment(e.assignment));
   }
 
   /** The prover's value as a signed integer (WITNESS_MISSING-like failure if it is not one). */
@@ -368,7 +369,7 @@ export class Vm {
     }
     this.delegate.cs.specifyRandomizedConstraints((rcs) => {
       const { lc } = flattenConstraint(c, rcs);
-      rcs.constrain(lc);
+      rcs.constrain(lc.materialize());
     });
   }
 
