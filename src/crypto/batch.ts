@@ -13,7 +13,7 @@ import { CryptoCode, CryptoError } from "./errors.js";
 import { pedersenGens } from "./generators.js";
 import { defaultMsmBackend, type FixedBases, type FixedTerm, type MsmBackend } from "./msm/index.js";
 import type { CompressedPoint, Point } from "./ristretto.js";
-import { L, randomScalar } from "./scalar.js";
+import { mod, randomScalar } from "./scalar.js";
 
 export interface PointStatement {
   /** Scalar of the Pedersen base B. */
@@ -72,8 +72,8 @@ export class BatchVerifier {
       while (w === 0n);
     }
     this.count++;
-    if (stmt.b !== undefined) this.b = (this.b + w * stmt.b) % L;
-    if (stmt.b2 !== undefined) this.b2 = (this.b2 + w * stmt.b2) % L;
+    if (stmt.b !== undefined) this.b = mod(this.b + w * stmt.b);
+    if (stmt.b2 !== undefined) this.b2 = mod(this.b2 + w * stmt.b2);
     for (const term of stmt.fixed ?? []) {
       if (term.scalars.length > term.bases.points.length)
         throw new RangeError(`BatchVerifier.add: too many scalars for ${term.bases.name}`);
@@ -82,10 +82,10 @@ export class BatchVerifier {
         acc = [];
         this.fixed.set(term.bases, acc);
       }
-      for (let i = 0; i < term.scalars.length; i++) acc[i] = ((acc[i] ?? 0n) + w * term.scalars[i]!) % L;
+      for (let i = 0; i < term.scalars.length; i++) acc[i] = mod((acc[i] ?? 0n) + w * term.scalars[i]!);
     }
     for (let i = 0; i < stmt.points.length; i++) {
-      this.scalars.push((w * stmt.scalars[i]!) % L);
+      this.scalars.push(mod(w * stmt.scalars[i]!));
       this.points.push(stmt.points[i]!);
     }
   }

@@ -6,6 +6,7 @@ import { ristretto255, ristretto255_hasher } from "@noble/curves/ed25519.js";
 import { bytesEqual, toHex } from "../util/bytes.js";
 import { DecodeCode, DecodeError } from "../util/errors.js";
 import type { Reader } from "../util/reader.js";
+import { decodeRistretto, encodeRistretto } from "./msm/_ristretto.js";
 import { L } from "./scalar.js";
 
 /** A decoded Ristretto255 point. */
@@ -23,16 +24,15 @@ export const IDENTITY: Point = ristretto255.Point.ZERO;
  */
 export function decodePoint(bytes: Uint8Array, what = "point"): Point {
   if (bytes.length !== 32) throw new DecodeError(DecodeCode.INVALID_POINT, { what, length: bytes.length });
-  try {
-    return ristretto255.Point.fromBytes(bytes);
-  } catch {
-    throw new DecodeError(DecodeCode.INVALID_POINT, { what });
-  }
+  // The limb-based decoder (RFC 9496, checked against noble in msm/_ristretto.test.ts) is ~3× faster.
+  const p = decodeRistretto(bytes);
+  if (p === undefined) throw new DecodeError(DecodeCode.INVALID_POINT, { what });
+  return p;
 }
 
 /** The canonical 32-byte encoding of a point. */
 export function encodePoint(p: Point): Uint8Array {
-  return p.toBytes();
+  return encodeRistretto(p);
 }
 
 /**
@@ -51,7 +51,7 @@ export class CompressedPoint {
 
   /** Wraps a decoded point, computing its encoding. */
   static fromPoint(p: Point): CompressedPoint {
-    return new CompressedPoint(p.toBytes(), p);
+    return new CompressedPoint(encodePoint(p), p);
   }
 
   /** Decodes the point (cached); throws DECODE_INVALID_POINT if the bytes are not a valid encoding. */
@@ -82,12 +82,9 @@ export function readCompressedPoint(r: Reader, what = "point"): CompressedPoint 
 /** Reads and strictly decodes a point. */
 export function readPoint(r: Reader, what = "point"): Point {
   const at = r.offset;
-  const bytes = r.read32(what);
-  try {
-    return ristretto255.Point.fromBytes(bytes);
-  } catch {
-    throw new DecodeError(DecodeCode.INVALID_POINT, { what, offset: at });
-  }
+  const p = decodeRistretto(r.read32(what));
+  if (p === undefined) throw new DecodeError(DecodeCode.INVALID_POINT, { what, offset: at });
+  return p;
 }
 
 /**

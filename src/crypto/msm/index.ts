@@ -4,6 +4,7 @@ import { JsMsmBackend } from "./jsBackend.js";
 
 export * from "./backend.js";
 export { JsMsmBackend } from "./jsBackend.js";
+export { NobleMsmBackend } from "./nobleBackend.js";
 
 let current: MsmBackend = new JsMsmBackend();
 

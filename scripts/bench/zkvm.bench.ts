@@ -1,0 +1,173 @@
+/**
+ * ZkVM transaction figures. Transactions are built with `TxBuilder`: N inputs of one flavor cloaked
+ * into N outputs (1in1out, 2in2out, 4in4out), each input signed with `signtx`.
+ *
+ *   verify  single  — decode + VM (precompute) + statements + one MSM, from wire bytes
+ *   verify  batch64 — 64 2in2out txs (decode + VM each) checked together by `verifyBatch`
+ *                     (BENCH_QUICK: a batch of 16, said in the JSON as "batch")
+ *   prove           — build the program and prove + sign a 2in2out tx
+ *   size            — serialized bytes
+ *   verify_breakdown — where a 2in2out single verification spends its time: precompute (decode
+ *                     and VM), building the statements (R1CS verifier replay, signtx, deferred
+ *                     ops), weighting them into one batch, and the MSM itself.
+ *
+ * Figures are one JSON line each, e.g.
+ *   {"bench":"verify","tx":"2in2out","mode":"single","backend":"js","median_ms":…,"ms_per_tx":…,"runs":…}
+ */
+
+import { BatchVerifier } from "../../src/crypto/batch.js";
+import { BulletproofGens } from "../../src/crypto/generators.js";
+import { defaultMsmBackend } from "../../src/crypto/msm/index.js";
+import { randomScalar } from "../../src/crypto/scalar.js";
+import { publicKey } from "../../src/crypto/starsig.js";
+import { seededRng } from "../../src/util/rng.js";
+import { makeUtxo, TxBuilder } from "../../src/zkvm/builder.js";
+import { encodeTx } from "../../src/zkvm/tx.js";
+import {
+  DEFAULT_BP_CAPACITY,
+  precomputeTxBytes,
+  txStatements,
+  verifyBatch,
+  verifyTx,
+} from "../../src/zkvm/verifier.js";
+import { type BenchGroup, emit, measure } from "./harness.js";
+
+const rng = seededRng("bench zkvm");
+const alice = randomScalar(rng);
+const bob = publicKey(randomScalar(rng));
+const FLAVOR = 0x5553n;
+
+const SHAPES = [1, 2, 4] as const;
+const shapeName = (n: number): string => `${n}in${n}out`;
+
+let utxoCounter = 0;
+/** Proves a tx spending `n` fresh utxos of one flavor into `n` outputs. */
+function buildTx(n: number): Uint8Array {
+  const b = new TxBuilder({ rng });
+  for (let i = 0; i < n; i++) {
+    const anchor = new Uint8Array(32);
+    new DataView(anchor.buffer).setUint32(0, ++utxoCounter, true);
+    const utxo = makeUtxo(anchor, publicKey(alice), {
+      qty: 10n + BigInt(i),
+      flavor: FLAVOR,
+      qtyBlinding: randomScalar(rng),
+      flvBlinding: randomScalar(rng),
+    });
+    b.spend(utxo, alice);
+  }
+  b.cloakTo(Array.from({ length: n }, (_, i) => ({ qty: 10n + BigInt(i), flavor: FLAVOR, predicate: bob })));
+  return encodeTx(b.build().tx);
+}
+
+const median = (xs: number[]): number => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return Number(s[(s.length - 1) >> 1]!.toPrecision(4));
+};
+const round = (x: number): number => Number(x.toPrecision(4));
+
+const groups: BenchGroup[] = [
+  {
+    name: "zkvm",
+    async run(ctx) {
+      const backend = defaultMsmBackend();
+      const gens = BulletproofGens.withCapacity(DEFAULT_BP_CAPACITY);
+      const wantVerify = ctx.wants("verify");
+      const wanted = wantVerify || ctx.wants("size") || ctx.wants("verify_breakdown");
+      const txs = new Map<number, Uint8Array>();
+      if (wanted) for (const n of SHAPES) txs.set(n, buildTx(n));
+
+      if (ctx.wants("size"))
+        for (const n of SHAPES) emit({ bench: "size", tx: shapeName(n) }, { bytes: txs.get(n)!.length });
+
+      if (wantVerify) {
+        for (const n of SHAPES) {
+          const bytes = txs.get(n)!;
+          // Sanity: the tx verifies.
+          verifyTx(bytes, { rng, backend, bpGens: gens });
+          const s = await measure(() => verifyTx(bytes, { rng, backend, bpGens: gens }), { minRuns: 5 });
+          emit(
+            { bench: "verify", tx: shapeName(n), mode: "single", backend: backend.name },
+            { median_ms: s.median_ms, ms_per_tx: s.median_ms, runs: s.runs },
+          );
+        }
+
+        const batch = ctx.quick ? 16 : 64;
+        // Distinct txs, repeated to fill the batch (the MSM has the same shape either way).
+        const distinct = ctx.quick ? 2 : 8;
+        const pool = [txs.get(2)!, ...Array.from({ length: distinct - 1 }, () => buildTx(2))];
+        const list = Array.from({ length: batch }, (_, i) => pool[i % pool.length]!);
+        const runBatch = () => {
+          const results = verifyBatch(
+            list.map((b) => precomputeTxBytes(b)),
+            { rng, backend, bpGens: gens },
+          );
+          if (!results.every((r) => r.ok)) throw new Error("zkvm bench: batch did not verify");
+        };
+        runBatch();
+        const s = await measure(runBatch, { minRuns: 3, warmup: 1 });
+        emit(
+          {
+            bench: "verify",
+            tx: shapeName(2),
+            mode: "batch64",
+            backend: backend.name,
+            ...(batch === 64 ? {} : { batch, note: "BENCH_QUICK: smaller batch" }),
+          },
+          { median_ms: s.median_ms, ms_per_tx: round(s.median_ms / batch), runs: s.runs },
+        );
+      }
+
+      if (ctx.wants("verify_breakdown")) {
+        const bytes = txs.get(2)!;
+        const runs = ctx.quick ? 5 : 25;
+        const parts = {
+          precompute: [] as number[],
+          statements: [] as number[],
+          weights: [] as number[],
+          msm: [] as number[],
+        };
+        const total: number[] = [];
+        for (let r = 0; r < runs + 2; r++) {
+          const t0 = performance.now();
+          const p = precomputeTxBytes(bytes);
+          const t1 = performance.now();
+          const { r1cs, others } = txStatements(p, gens, rng);
+          const t2 = performance.now();
+          const bv = new BatchVerifier({ rng, backend });
+          bv.add(r1cs);
+          for (const o of others) bv.add(o);
+          const t3 = performance.now();
+          if (!bv.check()) throw new Error("zkvm bench: breakdown tx did not verify");
+          const t4 = performance.now();
+          if (r < 2) continue; // warm-up
+          parts.precompute.push(t1 - t0);
+          parts.statements.push(t2 - t1);
+          parts.weights.push(t3 - t2);
+          parts.msm.push(t4 - t3);
+          total.push(t4 - t0);
+        }
+        emit(
+          { bench: "verify_breakdown", tx: shapeName(2), mode: "single", backend: backend.name },
+          {
+            precompute_ms: median(parts.precompute),
+            statements_ms: median(parts.statements),
+            batch_weights_ms: median(parts.weights),
+            msm_ms: median(parts.msm),
+            total_ms: median(total),
+            runs,
+          },
+        );
+      }
+
+      if (ctx.wants("prove")) {
+        const s = await measure(() => buildTx(2), { minRuns: ctx.quick ? 3 : 5, warmup: 1 });
+        emit(
+          { bench: "prove", tx: shapeName(2), mode: "single", backend: backend.name },
+          { median_ms: s.median_ms, ms_per_tx: s.median_ms, runs: s.runs },
+        );
+      }
+    },
+  },
+];
+
+export default groups;
