@@ -6,6 +6,7 @@
  *   npm run bench -- msm point    groups or figures whose name contains "msm" or "point"
  *   BENCH_QUICK=1 npm run bench   smoke run with small budgets
  */
+import "../../src/polyfill.js";
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

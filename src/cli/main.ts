@@ -46,6 +46,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   throw new UsageError(`unknown command: ${argv.join(" ")}`);
 }
 
+// A closed pipe (e.g. `| head`) ends the output quietly.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
