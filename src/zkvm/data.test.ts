@@ -5,9 +5,10 @@ import { hasCode } from "../util/codedError.js";
 import { DecodeCode } from "../util/errors.js";
 import { Contract, type PortableItem, ratchetAnchor } from "./contract.js";
 import { VmCode } from "./errors.js";
+import chain from "./fixtures/blockchain.json" with { type: "json" };
 import invalid from "./fixtures/zkvm_tx_invalid.json" with { type: "json" };
 import valid from "./fixtures/zkvm_tx_valid.json" with { type: "json" };
-import { decodeTx, encodeTx } from "./tx.js";
+import { decodeTx, encodeTx, witnessHash } from "./tx.js";
 import { computeTxid, type TxEntry } from "./txlog.js";
 
 type VectorEntry = (typeof valid.vectors)[number]["txlog"][number];
@@ -155,6 +156,16 @@ describe("ZkVM data layer against the reference vectors", () => {
       }
       expect(hasCode(err, VmCode.INVALID_FORMAT), v.name).toBe(true);
       expect(v.expected_error).toBe("InvalidFormat");
+    }
+  });
+
+  it("reproduces the witness hashes of the reference block's transactions", () => {
+    expect(chain.block2.txs.length).toBeGreaterThan(0);
+    for (const t of chain.block2.txs) {
+      expect(toHex(witnessHash(fromHex(t.block_tx_hex)))).toBe(t.witness_hash);
+      // Must-fail twin: the bare tx without its utreexo proofs hashes differently.
+      expect(t.block_tx_hex.length).toBeGreaterThan(t.tx_hex.length);
+      expect(toHex(witnessHash(fromHex(t.tx_hex)))).not.toBe(t.witness_hash);
     }
   });
 

@@ -3,6 +3,7 @@ export const LABEL = {
   CONTRACT_ID: "ZkVM.contractid",
   RATCHET_ANCHOR: "ZkVM.ratchet-anchor",
   TXID: "ZkVM.txid",
+  TX_WITNESS_HASH: "ZkVM.tx_witness_hash",
   ISSUE: "ZkVM.issue",
   TAPROOT: "ZkVM.taproot",
   TAPROOT_DERIVE_BLINDING: "ZkVM.taproot-derive-blinding",

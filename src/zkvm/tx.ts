@@ -6,10 +6,12 @@
  */
 import { decodeR1csProof, encodeR1csProof, type R1csProof } from "../bulletproofs/proof.js";
 import { Signature } from "../crypto/starsig.js";
+import { Transcript } from "../crypto/transcript.js";
 import { DecodeError } from "../util/errors.js";
 import { Reader } from "../util/reader.js";
 import { Writer } from "../util/writer.js";
 import { VmCode, VmError } from "./errors.js";
+import { LABEL } from "./labels.js";
 import type { TxHeader } from "./txlog.js";
 
 /** Largest serialized transaction accepted (DESIGN.md limits). */
@@ -64,4 +66,15 @@ export function decodeTx(bytes: Uint8Array, maxSize = MAX_TX_SIZE): Tx {
       );
     throw e;
   }
+}
+
+/**
+ * The witness hash (zkvm-blockchain.md "Transaction witness hash"): commits to every byte of the
+ * transaction as a block carries it — the serialized tx followed by its utreexo proofs (the block
+ * layer passes that encoding). Transcript("ZkVM.tx_witness_hash") ← "tx" → 32 bytes "hash".
+ */
+export function witnessHash(blockTxBytes: Uint8Array): Uint8Array {
+  return Transcript.create(LABEL.TX_WITNESS_HASH)
+    .appendMessage("tx", blockTxBytes)
+    .challengeBytes("hash", 32);
 }
