@@ -1,0 +1,53 @@
+/**
+ * Worker thread of the verification pool: receives batches of serialized transactions, verifies each
+ * batch with one MSM (bisecting on failure) and answers with a verdict per transaction.
+ */
+import "../polyfill.js";
+import { randomFillSync } from "node:crypto";
+import { parentPort } from "node:worker_threads";
+import { toHex } from "../util/bytes.js";
+import { CodedError } from "../util/codedError.js";
+import type { Rng } from "../util/rng.js";
+import { type PrecomputedTx, precomputeTxBytes, verifyBatch } from "../zkvm/verifier.js";
+import type { VerifyRequest, VerifyResponse, VerifyVerdict } from "./verifyPool.js";
+
+const rng: Rng = { fillBytes: (d) => void randomFillSync(d) };
+
+function handle(req: VerifyRequest): VerifyResponse {
+  const verdicts: VerifyVerdict[] = new Array(req.txs.length);
+  const pre: { index: number; p: PrecomputedTx }[] = [];
+  req.txs.forEach((bytes, index) => {
+    try {
+      pre.push({ index, p: precomputeTxBytes(bytes) });
+    } catch (e) {
+      verdicts[index] = { ok: false, txid: null, error: e instanceof CodedError ? e.code : "INTERNAL_ERROR" };
+    }
+  });
+  const results = verifyBatch(
+    pre.map((x) => x.p),
+    { rng },
+  );
+  results.forEach((r, i) => {
+    const { index, p } = pre[i]!;
+    verdicts[index] = r.ok
+      ? { ok: true, txid: toHex(p.txid), error: null, fee: Number(p.fee) }
+      : { ok: false, txid: toHex(p.txid), error: r.error.code };
+  });
+  return { id: req.id, verdicts };
+}
+
+parentPort?.on("message", (req: VerifyRequest) => {
+  let res: VerifyResponse;
+  try {
+    res = handle(req);
+  } catch (e) {
+    res = {
+      id: req.id,
+      verdicts: req.txs.map(() => ({ ok: false, txid: null, error: "INTERNAL_ERROR" })),
+      failure: String(e),
+    };
+  }
+  parentPort?.postMessage(res);
+});
+
+parentPort?.postMessage("ready");
