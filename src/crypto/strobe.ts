@@ -1,9 +1,11 @@
 /**
  * The subset of STROBE-128 (v1.0.2) that Merlin uses: meta-AD, AD, PRF and KEY operations over
- * Keccak-f[1600]. Internal to the transcript module.
+ * Keccak-f[1600] (our unrolled permutation, tested against noble's `keccakP`). Internal to the
+ * transcript module.
  */
-import { keccakP } from "@noble/hashes/sha3.js";
+
 import { assert } from "../util/codedError.js";
+import { keccakF1600 } from "./keccak.js";
 
 const STROBE_R = 166;
 const FLAG_I = 1;
@@ -12,7 +14,7 @@ const FLAG_C = 1 << 2;
 const FLAG_M = 1 << 4;
 const FLAG_K = 1 << 5;
 
-// keccakP works on 32-bit lanes in platform order; the byte view below assumes little-endian.
+// The permutation works on 32-bit lanes in platform order; the byte view below assumes little-endian.
 assert(new Uint8Array(new Uint32Array([1]).buffer)[0] === 1, "strobe needs a little-endian platform");
 
 export class Strobe128 {
@@ -31,7 +33,7 @@ export class Strobe128 {
     const s = new Strobe128(new Uint32Array(50));
     s.st.set([1, STROBE_R + 2, 1, 0, 1, 96], 0);
     s.st.set(new TextEncoder().encode("STROBEv1.0.2"), 6);
-    keccakP(s.lanes);
+    keccakF1600(s.lanes);
     s.metaAd(protocolLabel, false);
     return s;
   }
@@ -68,7 +70,7 @@ export class Strobe128 {
     this.st[this.pos]! ^= this.posBegin;
     this.st[this.pos + 1]! ^= 0x04;
     this.st[STROBE_R + 1]! ^= 0x80;
-    keccakP(this.lanes);
+    keccakF1600(this.lanes);
     this.pos = 0;
     this.posBegin = 0;
   }

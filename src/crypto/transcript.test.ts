@@ -69,3 +69,19 @@ describe("Merlin transcript", () => {
     expect(toHex(t.challengeBytes("c", 32))).toBe(toHex(fresh.challengeBytes("c", 32)));
   });
 });
+
+describe("Keccak-f[1600]", () => {
+  it("equals noble's keccakP on random states", async () => {
+    const { keccakP } = await import("@noble/hashes/sha3.js");
+    const { keccakF1600 } = await import("./keccak.js");
+    const rng = seededRng("keccak");
+    for (let i = 0; i < 50; i++) {
+      const a = new Uint32Array(50);
+      rng.fillBytes(new Uint8Array(a.buffer));
+      const b = a.slice();
+      keccakP(a);
+      keccakF1600(b);
+      expect(Array.from(b)).toEqual(Array.from(a));
+    }
+  });
+});

@@ -1,10 +1,10 @@
 import { keccakP } from "@noble/hashes/sha3.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { keccakF1600 } from "../crypto/keccak.js";
 import { MerkleHasher } from "../crypto/merkle.js";
 import { toHex } from "../util/bytes.js";
 import { UTREEXO_LABEL, UtreexoHasher, utreexoHasher, utxoItem } from "./hasher.js";
-import { keccakF1600 } from "./keccak.js";
 
 const h = utreexoHasher();
 const ref = new MerkleHasher(UTREEXO_LABEL);

@@ -14,10 +14,11 @@
  * 200-byte copy, 64 byte XORs and one Keccak-f[1600] call, with no allocation.
  * Spec: zkvm/docs/utreexo.md (stellar/slingshot) and merlin.cool.
  */
+
+import { keccakF1600 } from "../crypto/keccak.js";
 import { MerkleHasher, type MerkleItem } from "../crypto/merkle.js";
 import { utf8 } from "../util/bytes.js";
 import { assert } from "../util/codedError.js";
-import { keccakF1600 } from "./keccak.js";
 
 /** Merlin label of the utreexo hasher. */
 export const UTREEXO_LABEL = "ZkVM.utreexo";

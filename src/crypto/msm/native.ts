@@ -1,0 +1,269 @@
+/**
+ * The optional native MSM backend: a small C N-API addon (native/msm.c, built into
+ * native/build/Release/zkvm_msm.node by `npm run build:native` or on install) behind the
+ * `MsmBackend` interface of `backend.ts`, with the pure-JS `JsMsmBackend` as the fallback.
+ *
+ * VARIABLE TIME, VERIFICATION ONLY. The addon branches and indexes memory on scalar digits and
+ * point data. It must only see public values (verifier challenges, batch weights, public points);
+ * never pass it secret scalars (blindings, keys, witnesses): provers use `mulSecret` and the
+ * constant-time paths of src/bulletproofs.
+ *
+ * What the addon does: strict ristretto255 decoding (RFC 9496 §4.3.1, rejecting exactly what
+ * `decodePoint` rejects), field arithmetic modulo 2^255 − 19 in radix 2^51, signed-digit Pippenger
+ * for dynamic points, and per-point tables P·2^(10k) for registered `FixedBases` sets (built once
+ * per set; a set that is a prefix of an already registered one shares its tables).
+ *
+ * Data crossing the boundary: scalars as BigInts (read as machine words, no byte conversion),
+ * `CompressedPoint`s as their 32 bytes (decoded natively: this is a large part of the saving),
+ * other points as their extended coordinates (X, Y, Z, T BigInts); the result comes back as
+ * canonical extended coordinates, or null for the identity.
+ *
+ * This file is the one module of the pure core allowed to touch the outside world
+ * (scripts/checkImports.mjs): it loads the addon with `createRequire` once, on demand.
+ */
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { ed25519, ristretto255 } from "@noble/curves/ed25519.js";
+import { InvariantError } from "../../util/codedError.js";
+import { BASEPOINT, CompressedPoint, IDENTITY, type Point } from "../ristretto.js";
+import { L } from "../scalar.js";
+import type { FixedBases, MsmBackend, MsmInput } from "./backend.js";
+import { JsMsmBackend } from "./jsBackend.js";
+
+/** Where the build puts the addon, relative to this file (src/ or dist/ alike). */
+const ADDON_URL = new URL("../../../native/build/Release/zkvm_msm.node", import.meta.url);
+
+/** Opaque handle of a fixed-base table owned by the addon. */
+type TableHandle = object;
+
+/** The raw addon interface (native/msm.c). */
+export interface NativeAddon {
+  /** Builds the tables of n points given as 4n extended coordinates. */
+  table(coords: readonly bigint[]): TableHandle;
+  /**
+   * Σ over fixed terms, compressed points and coordinate points. Returns null for the identity,
+   * the canonical extended coordinates otherwise, or the index of the first invalid compressed point.
+   */
+  msm(
+    tables: readonly TableHandle[],
+    fixedScalars: readonly (readonly bigint[])[],
+    compressed: Uint8Array,
+    compressedScalars: readonly bigint[],
+    coords: readonly bigint[],
+    coordScalars: readonly bigint[],
+  ): bigint[] | null | number;
+  /** Strict RFC 9496 decoding: extended coordinates (Z = 1) or null. */
+  decode(bytes: Uint8Array): bigint[] | null;
+}
+
+interface EdwardsCoords {
+  readonly X: bigint;
+  readonly Y: bigint;
+  readonly Z: bigint;
+  readonly T: bigint;
+}
+const edwardsOf = (p: Point): EdwardsCoords => (p as unknown as { ep: EdwardsCoords }).ep;
+
+/** A noble point from canonical extended coordinates. */
+function fromCoords(c: readonly bigint[]): Point {
+  return new ristretto255.Point(new ed25519.Point(c[0]!, c[1]!, c[2]!, c[3]!));
+}
+
+function checkScalar(s: bigint): void {
+  if (typeof s !== "bigint" || s < 0n || s >= L) throw new RangeError("msm: scalar out of range [0, ℓ)");
+}
+
+interface BuiltTable {
+  readonly points: readonly Point[];
+  readonly handle: TableHandle;
+}
+
+/**
+ * The native backend. Variable time: public inputs only (see the module comment). Contract and
+ * errors are those of `JsMsmBackend`: RangeError for scalars outside [0, ℓ) before any work,
+ * DECODE_INVALID_POINT (as thrown by `CompressedPoint.decompress()`) for an invalid compressed point.
+ */
+export class NativeMsmBackend implements MsmBackend {
+  readonly name = "native";
+  private readonly addon: NativeAddon;
+  private readonly bySet = new WeakMap<FixedBases, TableHandle>();
+  private readonly built: BuiltTable[] = [];
+
+  constructor(addon: NativeAddon) {
+    this.addon = addon;
+  }
+
+  /** Builds the set's tables now (about 26 doublings and 3.1 KB per point) instead of on first use. */
+  prepare(bases: FixedBases): void {
+    this.tableOf(bases);
+  }
+
+  private tableOf(bases: FixedBases): TableHandle {
+    const known = this.bySet.get(bases);
+    if (known !== undefined) return known;
+    const pts = bases.points;
+    // Reuse the tables of a registered set that starts with the same point objects.
+    let handle: TableHandle | undefined;
+    for (const t of this.built) {
+      if (t.points.length < pts.length) continue;
+      let same = true;
+      for (let i = 0; i < pts.length && same; i++) same = t.points[i] === pts[i];
+      if (same) {
+        handle = t.handle;
+        break;
+      }
+    }
+    if (handle === undefined) {
+      const coords: bigint[] = new Array(4 * pts.length);
+      for (let i = 0; i < pts.length; i++) {
+        const e = edwardsOf(pts[i]!);
+        coords[4 * i] = e.X;
+        coords[4 * i + 1] = e.Y;
+        coords[4 * i + 2] = e.Z;
+        coords[4 * i + 3] = e.T;
+      }
+      handle = this.addon.table(coords);
+      this.built.push({ points: pts, handle });
+    }
+    this.bySet.set(bases, handle);
+    return handle;
+  }
+
+  msm(input: MsmInput): Point {
+    // Validate everything before doing any work.
+    if (input.scalars.length !== input.points.length)
+      throw new RangeError("msm: scalars and points differ in length");
+    const fixedIn = input.fixed ?? [];
+    for (const term of fixedIn) {
+      if (term.scalars.length > term.bases.points.length)
+        throw new RangeError(
+          `msm: ${term.scalars.length} scalars for ${term.bases.points.length} ${term.bases.name} bases`,
+        );
+      for (const s of term.scalars) checkScalar(s);
+    }
+    for (const s of input.scalars) checkScalar(s);
+
+    const tables: TableHandle[] = [];
+    const fixedScalars: (readonly bigint[])[] = [];
+    for (const term of fixedIn) {
+      if (term.scalars.length === 0) continue;
+      tables.push(this.tableOf(term.bases));
+      fixedScalars.push(term.scalars);
+    }
+
+    const points = input.points;
+    const n = points.length;
+    let compressedCount = 0;
+    for (let i = 0; i < n; i++) if (points[i] instanceof CompressedPoint) compressedCount++;
+    const bytes = new Uint8Array(32 * compressedCount);
+    const compressed: CompressedPoint[] = new Array(compressedCount);
+    let compScalars: readonly bigint[];
+    const coords: bigint[] = [];
+    const coordScalars: bigint[] = [];
+    if (compressedCount === n) {
+      compScalars = input.scalars;
+      for (let i = 0; i < n; i++) {
+        const p = points[i] as CompressedPoint;
+        compressed[i] = p;
+        bytes.set(p.bytes, 32 * i);
+      }
+    } else {
+      const cs: bigint[] = [];
+      for (let i = 0; i < n; i++) {
+        const p = points[i]!;
+        const s = input.scalars[i]!;
+        if (p instanceof CompressedPoint) {
+          bytes.set(p.bytes, 32 * cs.length);
+          compressed[cs.length] = p;
+          cs.push(s);
+        } else {
+          const e = edwardsOf(p);
+          coords.push(e.X, e.Y, e.Z, e.T);
+          coordScalars.push(s);
+        }
+      }
+      compScalars = cs;
+    }
+
+    const r = this.addon.msm(tables, fixedScalars, bytes, compScalars, coords, coordScalars);
+    if (r === null) return IDENTITY;
+    if (typeof r === "number") {
+      // Throws the very error the JS backend would (DECODE_INVALID_POINT).
+      compressed[r]!.decompress();
+      throw new InvariantError("native msm: rejected a point that decodes in JS");
+    }
+    return fromCoords(r);
+  }
+
+  /**
+   * Strict native decoding (for tests and diagnostics): the point, or undefined where
+   * `decodePoint` would throw DECODE_INVALID_POINT.
+   */
+  decode(bytes: Uint8Array): Point | undefined {
+    if (bytes.length !== 32) return undefined;
+    const c = this.addon.decode(bytes);
+    return c === null ? undefined : fromCoords(c);
+  }
+}
+
+let loaded: { backend: NativeMsmBackend | undefined; error: string | undefined } | undefined;
+
+/** Loads the addon from `url` and checks it against noble on a few values; throws on any problem. */
+function loadAddon(url: URL): NativeAddon {
+  const require = createRequire(import.meta.url);
+  const addon = require(fileURLToPath(url)) as NativeAddon;
+  for (const f of ["table", "msm", "decode"] as const)
+    if (typeof addon[f] !== "function") throw new Error(`addon lacks ${f}()`);
+  // Self-test: decode the base point and compute 2·B + 3·B.
+  const c = addon.decode(BASEPOINT.toBytes());
+  if (c === null || !fromCoords(c).equals(BASEPOINT)) throw new Error("self-test: decode mismatch");
+  const r = addon.msm([], [], BASEPOINT.toBytes(), [2n], [], []);
+  const five = BASEPOINT.multiply(5n);
+  const e = edwardsOf(BASEPOINT);
+  const r2 = addon.msm([], [], new Uint8Array(0), [], [e.X, e.Y, e.Z, e.T], [3n]);
+  if (!Array.isArray(r) || !Array.isArray(r2) || !fromCoords(r).add(fromCoords(r2)).equals(five))
+    throw new Error("self-test: msm mismatch");
+  return addon;
+}
+
+/**
+ * The native backend, or undefined if the addon is not built or fails to load (or its self-test).
+ * Loads once; later calls return the same instance.
+ */
+export function loadNativeBackend(): MsmBackend | undefined {
+  return loadNative().backend;
+}
+
+function loadNative(): { backend: NativeMsmBackend | undefined; error: string | undefined } {
+  if (loaded === undefined) {
+    try {
+      loaded = { backend: new NativeMsmBackend(loadAddon(ADDON_URL)), error: undefined };
+    } catch (e) {
+      loaded = { backend: undefined, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  return loaded;
+}
+
+/** The backend chosen by `selectMsmBackend`, with a one-line reason for logs and the CLI. */
+export interface MsmBackendChoice {
+  readonly backend: MsmBackend;
+  readonly reason: string;
+}
+
+/**
+ * Chooses the MSM backend from the environment: `ZKVM_MSM=js` forces the pure-JS backend;
+ * otherwise (unset, "auto" or "native") the native addon is used if it loads, else pure JS.
+ * Unknown values fall back to the default choice, saying so in the reason.
+ */
+export function selectMsmBackend(env: Readonly<Record<string, string | undefined>>): MsmBackendChoice {
+  const want = (env["ZKVM_MSM"] ?? "").trim().toLowerCase();
+  if (want === "js") return { backend: new JsMsmBackend(), reason: "js (forced by ZKVM_MSM=js)" };
+  const note = want === "" || want === "auto" || want === "native" ? "" : ` (ignored ZKVM_MSM=${want})`;
+  const { backend, error } = loadNative();
+  if (backend !== undefined) return { backend, reason: `native addon${note}` };
+  return {
+    backend: new JsMsmBackend(),
+    reason: `js (native addon unavailable: ${error ?? "unknown"})${note}`,
+  };
+}
