@@ -130,8 +130,21 @@ export class Verifier extends ConstraintSystemBase {
    * R1CS_VERIFICATION_FAILED if it does not verify, and the errors of `verificationStatement`.
    */
   verify(proof: R1csProof, bpGens: BulletproofGens, rng: Rng, opts: VerifyOptions = {}): void {
-    const stmt = this.verificationStatement(proof, bpGens, rng);
-    if (!checkStatement(stmt, opts.backend)) throw new R1csError(R1csCode.VERIFICATION_FAILED, {});
+    const parts = this.verificationParts(proof, bpGens);
+    const trng = this.transcript.buildRng().finalize(rng);
+    let r = 0n;
+    while (r === 0n) r = randomScalar(trng);
+    for (let i = 0; i < parts.points.length; i++) {
+      try {
+        parts.points[i]!.decompress(parts.names[i]);
+      } catch (e) {
+        if (hasCode(e, DecodeCode.INVALID_POINT))
+          throw new R1csError(R1csCode.INVALID_POINT, { what: parts.names[i]! }, { cause: e });
+        throw e;
+      }
+    }
+    if (!checkStatement(combineParts(parts, r, bpGens), opts.backend))
+      throw new R1csError(R1csCode.VERIFICATION_FAILED, {});
   }
 }
 
@@ -299,16 +312,9 @@ export function finishVerification(inp: FinishInput): VerificationParts {
  * @internal
  */
 export function combineParts(parts: VerificationParts, r: bigint, bpGens: BulletproofGens): PointStatement {
-  const points: Point[] = new Array(parts.points.length);
-  for (let i = 0; i < parts.points.length; i++) {
-    try {
-      points[i] = parts.points[i]!.decompress(parts.names[i]);
-    } catch (e) {
-      if (hasCode(e, DecodeCode.INVALID_POINT))
-        throw new R1csError(R1csCode.INVALID_POINT, { what: parts.names[i]! }, { cause: e });
-      throw e;
-    }
-  }
+  // Points stay compressed: the MSM backend decodes them (natively when it can). An undecodable
+  // point makes the statement's check fail with CRYPTO_INVALID_POINT; `verify` names the field.
+  const points = parts.points;
   const scalars = parts.c0.map((c, i) => (c + r * parts.c1[i]!) % L);
   return {
     b: (parts.b[0] + r * parts.b[1]) % L,
