@@ -83,8 +83,11 @@ export function forbiddenEdge(from, to) {
       return "network/ may use only consensus/scp types";
     return null;
   }
-  if (to.startsWith("src/node/") && !from.startsWith("src/node/") && !from.startsWith("src/cli/"))
-    return "only src/cli uses the composition root src/node";
+  if (
+    to.startsWith("src/node/") &&
+    !["src/node/", "src/cli/", "scripts/", "testnet/"].some((p) => from.startsWith(p))
+  )
+    return "only src/cli (and tools in scripts/, testnet/) use the composition root src/node";
   return null;
 }
 

@@ -6,6 +6,8 @@
  *   zkvm-node tx examples --out FILE      write example transactions built by our prover
  */
 import "../polyfill.js";
+import { setDefaultMsmBackend } from "../crypto/msm/index.js";
+import { selectMsmBackend } from "../crypto/msm/native.js";
 import { cmdTxDecode, cmdTxExamples, cmdTxVerify, UsageError } from "./txCommands.js";
 
 const USAGE = `usage:
@@ -24,6 +26,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return group === undefined ? 2 : 0;
   }
   if (group === "tx") {
+    // The MSM backend: the native addon when it was built and loads, else pure JS (ZKVM_MSM=js forces JS).
+    const { backend, reason } = selectMsmBackend(process.env);
+    setDefaultMsmBackend(backend);
+    process.stderr.write(`zkvm-node: msm backend ${backend.name}: ${reason}\n`);
     if (cmd === "verify") {
       const file = rest.find((a) => !a.startsWith("--"));
       if (file === undefined) throw new UsageError("tx verify needs a FILE");

@@ -5,6 +5,8 @@
 import "../polyfill.js";
 import { randomFillSync } from "node:crypto";
 import { parentPort } from "node:worker_threads";
+import { setDefaultMsmBackend } from "../crypto/msm/index.js";
+import { selectMsmBackend } from "../crypto/msm/native.js";
 import { toHex } from "../util/bytes.js";
 import { CodedError } from "../util/codedError.js";
 import type { Rng } from "../util/rng.js";
@@ -12,6 +14,8 @@ import { type PrecomputedTx, precomputeTxBytes, verifyBatch } from "../zkvm/veri
 import type { VerifyRequest, VerifyResponse, VerifyVerdict } from "./verifyPool.js";
 
 const rng: Rng = { fillBytes: (d) => void randomFillSync(d) };
+// Each worker picks the same backend as the process would (native addon if it loads; ZKVM_MSM=js forces JS).
+setDefaultMsmBackend(selectMsmBackend(process.env).backend);
 
 function handle(req: VerifyRequest): VerifyResponse {
   const verdicts: VerifyVerdict[] = new Array(req.txs.length);
