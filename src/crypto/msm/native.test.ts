@@ -5,6 +5,7 @@
  * C toolchain); the selection and fallback tests always run. ZkVM transaction verification with
  * the native backend is in scripts/nativeZkvm.test.ts (src/crypto may not import src/zkvm).
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fromHex } from "../../util/bytes.js";
 import { hasCode } from "../../util/codedError.js";
@@ -182,6 +183,18 @@ describe.skipIf(native === undefined)(
         const mixed = ps.map((p, i) => (i % 2 === 0 ? new CompressedPoint(p.toBytes()) : p));
         expectSame(nat.msm({ scalars: ss, points: mixed }), want);
       }
+    });
+
+    it("property: native equals JS for arbitrary scalars (fast-check, seeded)", () => {
+      const ps = compress(points(6));
+      const decoded = ps.map((c) => c.decompress());
+      const scalarArb = fc.bigInt({ min: 0n, max: L - 1n });
+      fc.assert(
+        fc.property(fc.array(scalarArb, { minLength: 6, maxLength: 6 }), (ss) => {
+          expectSame(nat.msm({ scalars: ss, points: ps }), js.msm({ scalars: ss, points: decoded }));
+        }),
+        { seed: 42, numRuns: 40 },
+      );
     });
 
     it("edge cases: empty input, identical points, zero scalars, the identity, ℓ − 1, cancellation", () => {
