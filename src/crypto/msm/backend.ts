@@ -5,6 +5,7 @@
  * backend can build tables for them once and reuse them in every MSM.
  */
 import type { CompressedPoint, Point } from "../ristretto.js";
+import { L } from "../scalar.js";
 
 /**
  * A set of generators that recur in many MSMs. Create one per set and keep it: backends key their
@@ -46,4 +47,28 @@ export interface MsmBackend {
    * otherwise); an empty input gives the identity.
    */
   msm(input: MsmInput): Point;
+}
+
+/** RangeError unless `s` is a bigint in [0, ℓ). */
+export function checkMsmScalar(s: bigint): void {
+  if (typeof s !== "bigint" || s < 0n || s >= L) throw new RangeError("msm: scalar out of range [0, ℓ)");
+}
+
+/**
+ * Validates an MSM input before any work (the shared contract of every backend): equal lengths, no
+ * more fixed scalars than bases, every scalar in [0, ℓ). Returns the fixed terms (possibly empty).
+ */
+export function validateMsmInput(input: MsmInput): readonly FixedTerm[] {
+  if (input.scalars.length !== input.points.length)
+    throw new RangeError("msm: scalars and points differ in length");
+  const fixed = input.fixed ?? [];
+  for (const term of fixed) {
+    if (term.scalars.length > term.bases.points.length)
+      throw new RangeError(
+        `msm: ${term.scalars.length} scalars for ${term.bases.points.length} ${term.bases.name} bases`,
+      );
+    for (const s of term.scalars) checkMsmScalar(s);
+  }
+  for (const s of input.scalars) checkMsmScalar(s);
+  return fixed;
 }

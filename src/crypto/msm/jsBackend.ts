@@ -15,7 +15,6 @@
  *     width, and whether fixed terms use their tables or join the dynamic points.
  */
 import { CompressedPoint, IDENTITY, type Point } from "../ristretto.js";
-import { L } from "../scalar.js";
 import { recode, windowCount } from "./_digits.js";
 import {
   copyExt,
@@ -29,11 +28,7 @@ import {
 } from "./_edwards.js";
 import { Accumulator, type FixedPart, pippenger } from "./_pippenger.js";
 import { STRAUS_W, straus } from "./_straus.js";
-import type { FixedBases, MsmBackend, MsmInput } from "./backend.js";
-
-function checkScalar(s: bigint): void {
-  if (typeof s !== "bigint" || s < 0n || s >= L) throw new RangeError("msm: scalar out of range [0, ℓ)");
-}
+import { type FixedBases, type MsmBackend, type MsmInput, validateMsmInput } from "./backend.js";
 
 /** Default window width of the fixed-base tables (26 entries, 9.4 KB per point). */
 const DEFAULT_TABLE_WINDOW = 10;
@@ -220,17 +215,7 @@ export class JsMsmBackend implements MsmBackend {
 
   msm(input: MsmInput): Point {
     // Validate everything before doing any work.
-    if (input.scalars.length !== input.points.length)
-      throw new RangeError("msm: scalars and points differ in length");
-    const fixedIn = input.fixed ?? [];
-    for (const term of fixedIn) {
-      if (term.scalars.length > term.bases.points.length)
-        throw new RangeError(
-          `msm: ${term.scalars.length} scalars for ${term.bases.points.length} ${term.bases.name} bases`,
-        );
-      for (const s of term.scalars) checkScalar(s);
-    }
-    for (const s of input.scalars) checkScalar(s);
+    const fixedIn = validateMsmInput(input);
 
     // Dynamic points (every compressed point is decoded, even under a zero scalar).
     const dynPoints: Point[] = [];

@@ -26,8 +26,7 @@ import { fileURLToPath } from "node:url";
 import { ed25519, ristretto255 } from "@noble/curves/ed25519.js";
 import { InvariantError } from "../../util/codedError.js";
 import { BASEPOINT, CompressedPoint, IDENTITY, type Point } from "../ristretto.js";
-import { L } from "../scalar.js";
-import type { FixedBases, MsmBackend, MsmInput } from "./backend.js";
+import { type FixedBases, type MsmBackend, type MsmInput, validateMsmInput } from "./backend.js";
 import { JsMsmBackend } from "./jsBackend.js";
 
 /** Where the build puts the addon, relative to this file (src/ or dist/ alike). */
@@ -67,10 +66,6 @@ const edwardsOf = (p: Point): EdwardsCoords => (p as unknown as { ep: EdwardsCoo
 /** A noble point from canonical extended coordinates. */
 function fromCoords(c: readonly bigint[]): Point {
   return new ristretto255.Point(new ed25519.Point(c[0]!, c[1]!, c[2]!, c[3]!));
-}
-
-function checkScalar(s: bigint): void {
-  if (typeof s !== "bigint" || s < 0n || s >= L) throw new RangeError("msm: scalar out of range [0, ℓ)");
 }
 
 interface BuiltTable {
@@ -131,17 +126,7 @@ export class NativeMsmBackend implements MsmBackend {
 
   msm(input: MsmInput): Point {
     // Validate everything before doing any work.
-    if (input.scalars.length !== input.points.length)
-      throw new RangeError("msm: scalars and points differ in length");
-    const fixedIn = input.fixed ?? [];
-    for (const term of fixedIn) {
-      if (term.scalars.length > term.bases.points.length)
-        throw new RangeError(
-          `msm: ${term.scalars.length} scalars for ${term.bases.points.length} ${term.bases.name} bases`,
-        );
-      for (const s of term.scalars) checkScalar(s);
-    }
-    for (const s of input.scalars) checkScalar(s);
+    const fixedIn = validateMsmInput(input);
 
     const tables: TableHandle[] = [];
     const fixedScalars: (readonly bigint[])[] = [];

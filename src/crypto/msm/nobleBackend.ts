@@ -5,12 +5,7 @@
  */
 import { pippenger } from "@noble/curves/abstract/curve.js";
 import { CompressedPoint, IDENTITY, type Point, RistrettoPoint } from "../ristretto.js";
-import { L } from "../scalar.js";
-import type { FixedBases, MsmBackend, MsmInput } from "./backend.js";
-
-function checkScalar(s: bigint): void {
-  if (typeof s !== "bigint" || s < 0n || s >= L) throw new RangeError("msm: scalar out of range [0, ℓ)");
-}
+import { type FixedBases, type MsmBackend, type MsmInput, validateMsmInput } from "./backend.js";
 
 /** MSM with noble's `pippenger` over RistrettoPoint objects (no tables). */
 export class NobleMsmBackend implements MsmBackend {
@@ -19,17 +14,7 @@ export class NobleMsmBackend implements MsmBackend {
   prepare(_bases: FixedBases): void {}
 
   msm(input: MsmInput): Point {
-    if (input.scalars.length !== input.points.length)
-      throw new RangeError("msm: scalars and points differ in length");
-    const fixedIn = input.fixed ?? [];
-    for (const term of fixedIn) {
-      if (term.scalars.length > term.bases.points.length)
-        throw new RangeError(
-          `msm: ${term.scalars.length} scalars for ${term.bases.points.length} ${term.bases.name} bases`,
-        );
-      for (const s of term.scalars) checkScalar(s);
-    }
-    for (const s of input.scalars) checkScalar(s);
+    const fixedIn = validateMsmInput(input);
     const points: Point[] = [];
     const scalars: bigint[] = [];
     for (const term of fixedIn)
