@@ -4,16 +4,24 @@
  *   zkvm-node tx verify FILE [--json]     verify transactions (JSON list of hex or {name, tx_hex})
  *   zkvm-node tx decode HEX|FILE          human-readable dump of one transaction
  *   zkvm-node tx examples --out FILE      write example transactions built by our prover
+ *   zkvm-node run [FLAGS]                 run the node (config: src/node/config.ts) until SIGINT/SIGTERM
+ *   zkvm-node node-id [FLAGS]             print the node id of the data dir's node key (creating it)
  */
 import "../polyfill.js";
 import { setDefaultMsmBackend } from "../crypto/msm/index.js";
 import { selectMsmBackend } from "../crypto/msm/native.js";
+import { CodedError } from "../util/codedError.js";
 import { cmdTxDecode, cmdTxExamples, cmdTxVerify, UsageError } from "./txCommands.js";
 
 const USAGE = `usage:
   zkvm-node tx verify FILE [--json]   verify every transaction in FILE (exit 0 even if some are invalid)
   zkvm-node tx decode HEX|FILE        decode one transaction (header, program, sizes, txid, log)
-  zkvm-node tx examples --out FILE    write {"txs":[{name, tx_hex}, ...]} built by this prover`;
+  zkvm-node tx examples --out FILE    write {"txs":[{name, tx_hex}, ...]} built by this prover
+  zkvm-node run [FLAGS]               run the node until SIGINT/SIGTERM (needs --genesis FILE; flags:
+                                      --config --data-dir --network --listen-host --listen-port
+                                      --api-host --api-port --bootstrap --validator --quorum-set
+                                      --empty-block-interval-ms --msm --log-level)
+  zkvm-node node-id [FLAGS]           print the node id of <data-dir>/node.key (created if missing)`;
 
 function out(s: string): void {
   process.stdout.write(`${s}\n`);
@@ -47,6 +55,29 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { buildExampleTxs } = await import("../zkvm/examples.js");
       const { systemRng } = await import("./systemRng.js");
       return cmdTxExamples(file, out, () => buildExampleTxs(systemRng));
+    }
+  }
+  if (group === "run" || group === "node-id") {
+    const { configFrom, nodeIdOf, runNode } = await import("../node/run.js");
+    try {
+      if (group === "node-id") {
+        out(nodeIdOf(configFrom(argv.slice(1), process.env)));
+        return 0;
+      }
+      const node = await runNode(argv.slice(1), process.env);
+      await new Promise<void>((resolve, reject) => {
+        const stop = (): void => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          node.stop().then(resolve, reject);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      return 0;
+    } catch (e) {
+      if (e instanceof CodedError) throw new UsageError(`${e.code}: ${e.message}`);
+      throw e;
     }
   }
   throw new UsageError(`unknown command: ${argv.join(" ")}`);

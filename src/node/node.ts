@@ -1,0 +1,658 @@
+/**
+ * The node's composition root (DESIGN.md, "src/node"; issue 8): wires the MSM backend, the chain
+ * store, the chain state and mempool, the herder (SCP on blocks) with real timers and clock, the
+ * libp2p network service and the HTTP API into one `ZkvmNode`.
+ *
+ * Data flow:
+ *  - txs arrive through `POST /tx` or the tx gossip topic; each is decoded, verified and added to the
+ *    mempool (`Mempool.add`), then (when it came from the API) gossiped;
+ *  - the herder proposes mempool templates, exchanges envelopes on the scp topic and tx sets on the
+ *    txset topic / txset protocol, and hands each externalized block to the node, which moves the
+ *    mempool onto it and commits block, header, certificate, chain state and tx index to the store
+ *    in one `commitBlock`;
+ *  - peers fetch blocks with their certificates over the block-range protocol.
+ *
+ * Store writes are asynchronous and run in order on one queue; the herder's persistence hook (which
+ * is synchronous) enqueues its writes there too, so an envelope's state is written before any later
+ * block, but the emission itself does not wait for the disk.
+ */
+import { randomFillSync } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { isIP } from "node:net";
+import { join } from "node:path";
+import {
+  type BlockSink,
+  encodeCertificate,
+  type FinalityCertificate,
+  Herder,
+  type HerderBroadcaster,
+  type HerderOptions,
+  type HerderScheduler,
+  type PersistedScpState,
+  starsigSigner,
+} from "../../consensus/herder/index.js";
+import { decodeEnvelope, encodeEnvelope, type QuorumSet } from "../../consensus/scp/index.js";
+import {
+  decodeBlockRangeRequest,
+  decodeTxSetRequest,
+  decodeTxSetResponse,
+  encodeBlockRangeResponse,
+  encodeTxSetRequest,
+  encodeTxSetResponse,
+  type GossipVerdict,
+  loadOrCreateIdentity,
+  MAX_BLOCK_RANGE_RESPONSE_BYTES,
+  MAX_GOSSIP_BYTES,
+  NetworkService,
+  type PeerPrivateKey,
+  Protocol,
+} from "../../network/index.js";
+import type {
+  BlockInfo,
+  MempoolInfo,
+  NodeStatus,
+  NodeView,
+  PeerInfo,
+  QuorumInfo,
+  SubmitResult,
+  TxInfo,
+} from "../api/index.js";
+import { type ApiServer, createNodeMetrics, type NodeMetrics, startApiServer } from "../api/index.js";
+import {
+  type Block,
+  type BlockchainState,
+  blockId,
+  ChainCode,
+  decodeBlock,
+  decodeBlockTx,
+  decodeState,
+  encodeBlock,
+  encodeHeader,
+  encodeState,
+  Mempool,
+  makeGenesis,
+  type VerifiedBlock,
+} from "../chain/index.js";
+import { type MsmBackend, setDefaultMsmBackend } from "../crypto/msm/index.js";
+import { selectMsmBackend } from "../crypto/msm/native.js";
+import type { BlockCommit, ChainStore } from "../storage/index.js";
+import { SqliteChainStore } from "../storage/index.js";
+import { bytesEqual, toHex } from "../util/bytes.js";
+import { CodedError } from "../util/codedError.js";
+import type { Rng } from "../util/rng.js";
+import { precomputeTx } from "../zkvm/verifier.js";
+import type { NodeConfig, QuorumSetConfig } from "./config.js";
+import { NodeCode, NodeError } from "./errors.js";
+import { type Logger, silentLogger } from "./logger.js";
+import { decodeScpState, encodeScpState } from "./scpState.js";
+
+/** The operating system's randomness (nonces, batch-verification weights). */
+const systemRng: Rng = {
+  fillBytes(dest: Uint8Array): void {
+    randomFillSync(dest);
+  },
+};
+
+/** Network-service knobs for tests (the production defaults suit real deployments). */
+export interface NodeNetworkOptions {
+  /** Gossipsub heartbeat in ms (default 1000). */
+  readonly heartbeatIntervalMs?: number;
+  /** Delay before dialling bootstrap peers in ms (default 100). */
+  readonly bootstrapDelayMs?: number;
+}
+
+/** Everything `ZkvmNode.create` needs. */
+export interface ZkvmNodeOptions {
+  readonly config: NodeConfig;
+  /** The chain's genesis: timestamp and the contract ids of the initial utxos, in order. */
+  readonly genesis: { readonly timestampMs: bigint; readonly utxoIds: readonly Uint8Array[] };
+  /** The node's Starsig secret scalar; the node id is its public key. */
+  readonly nodeSecret: bigint;
+  /** A store to use instead of `<dataDir>/chain.sqlite` (the node closes it on `stop`). */
+  readonly store?: ChainStore;
+  readonly logger?: Logger;
+  /** Randomness (default: the operating system's). */
+  readonly rng?: Rng;
+  /** The libp2p identity (default: loaded from or created at `<dataDir>/peer.key`). */
+  readonly peerKey?: PeerPrivateKey;
+  /** Herder options beyond the quorum set and empty-block interval (which come from the config). */
+  readonly herder?: Omit<HerderOptions, "quorumSet" | "emptyBlockIntervalMs">;
+  readonly network?: NodeNetworkOptions;
+}
+
+/** Converts a configured quorum set to the SCP type. */
+function toQuorumSet(q: QuorumSetConfig): QuorumSet {
+  return {
+    threshold: q.threshold,
+    validators: q.validators.map((v) => v.slice()),
+    innerSets: q.innerSets.map(toQuorumSet),
+  };
+}
+
+/** The multiaddr to listen on for a host and port. */
+function listenAddr(host: string, port: number): string {
+  const kind = isIP(host);
+  const proto = kind === 4 ? "ip4" : kind === 6 ? "ip6" : "dns4";
+  return `/${proto}/${host}/tcp/${port}`;
+}
+
+/** The code of an error, or its class name. */
+function codeOf(e: unknown): string {
+  if (e instanceof CodedError) return e.code;
+  return e instanceof Error ? e.name : "UNKNOWN";
+}
+
+/** A running (or runnable) ZkVM node. Create with `ZkvmNode.create`, then `start()`, `stop()`. */
+export class ZkvmNode {
+  readonly config: NodeConfig;
+  readonly logger: Logger;
+  readonly metrics: NodeMetrics;
+  /** The node id (the Starsig public key of the node secret). */
+  readonly nodeId: Uint8Array;
+  /** The MSM backend in use and why it was chosen. */
+  readonly msm: { readonly backend: MsmBackend; readonly reason: string };
+  readonly store: ChainStore;
+  /** The herder (validators only). */
+  readonly herder: Herder | undefined;
+  private readonly rng: Rng;
+  private readonly peerKey: PeerPrivateKey;
+  private readonly opts: ZkvmNodeOptions;
+  private readonly genesisId: Uint8Array;
+  private mempoolRef: Mempool;
+  private savedScp: PersistedScpState | undefined;
+  private net: NetworkService | undefined;
+  private apiServer: ApiServer | undefined;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private queue: Promise<void> = Promise.resolve();
+  private phase: "created" | "running" | "stopped" = "created";
+  private readonly startedAt = Date.now();
+  /** The first store write that failed, if any (the node keeps running on its in-memory state). */
+  storeFailure: unknown;
+
+  private constructor(
+    opts: ZkvmNodeOptions,
+    init: {
+      store: ChainStore;
+      state: BlockchainState;
+      genesisId: Uint8Array;
+      msm: { backend: MsmBackend; reason: string };
+      peerKey: PeerPrivateKey;
+      saved: PersistedScpState | undefined;
+    },
+  ) {
+    this.opts = opts;
+    this.config = opts.config;
+    this.logger = opts.logger ?? silentLogger;
+    this.metrics = createNodeMetrics();
+    this.rng = opts.rng ?? systemRng;
+    this.store = init.store;
+    this.msm = init.msm;
+    this.peerKey = init.peerKey;
+    this.genesisId = init.genesisId;
+    this.savedScp = init.saved;
+    this.mempoolRef = new Mempool(init.state, { backend: init.msm.backend });
+    const signer = starsigSigner(opts.nodeSecret, this.rng);
+    this.nodeId = signer.nodeId;
+    const q = opts.config.quorumSet;
+    if (opts.config.validator && q !== undefined) {
+      const quorumSet = toQuorumSet(q);
+      this.herder = new Herder(
+        { ...opts.herder, quorumSet, emptyBlockIntervalMs: opts.config.emptyBlockIntervalMs },
+        {
+          scheduler: this.scheduler(),
+          signer,
+          broadcaster: this.broadcaster(),
+          chain: { state: () => this.mempoolRef.state, mempool: () => this.mempoolRef },
+          sink: this.sink(),
+          persistence: {
+            save: (s) => {
+              this.savedScp = s;
+              const bytes = encodeScpState(s);
+              this.enqueue("consensus state", async () => {
+                await this.store.putConsensusState(s.slot, bytes);
+                await this.store.pruneConsensusState(s.slot);
+              });
+            },
+            load: () => this.savedScp,
+          },
+          rng: this.rng,
+        },
+      );
+    } else this.herder = undefined;
+    this.metrics.blockHeight.set(init.state.tip.height);
+  }
+
+  /**
+   * Builds a node: installs the MSM backend, opens the store (`<dataDir>/chain.sqlite` unless one is
+   * given), restores the chain state from the stored tip or commits genesis, and loads the peer
+   * identity and the persisted SCP state. Nothing listens until `start()`.
+   * Errors: NODE_MSM_UNAVAILABLE, NODE_STORE_MISMATCH, NODE_BAD_CONSENSUS_STATE, STORAGE_*.
+   */
+  static async create(opts: ZkvmNodeOptions): Promise<ZkvmNode> {
+    const cfg = opts.config;
+    const env = cfg.msmBackend === "js" ? { ...process.env, ZKVM_MSM: "js" } : process.env;
+    const msm = selectMsmBackend(env);
+    if (cfg.msmBackend === "native" && msm.backend.name !== "native")
+      throw new NodeError(NodeCode.MSM_UNAVAILABLE, { reason: msm.reason });
+    setDefaultMsmBackend(msm.backend);
+    if (opts.store === undefined || opts.peerKey === undefined) mkdirSync(cfg.dataDir, { recursive: true });
+    const store = opts.store ?? (await SqliteChainStore.open({ path: join(cfg.dataDir, "chain.sqlite") }));
+    try {
+      const genesis = makeGenesis(opts.genesis.timestampMs, opts.genesis.utxoIds);
+      const state = await ZkvmNode.loadChain(store, genesis.state);
+      const rec = await store.getLatestConsensusState();
+      const saved = rec === undefined ? undefined : decodeScpState(rec.state);
+      const peerKey = opts.peerKey ?? (await loadOrCreateIdentity(join(cfg.dataDir, "peer.key")));
+      return new ZkvmNode(opts, { store, state, genesisId: genesis.state.tipId, msm, peerKey, saved });
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  /** The stored chain state (after checking it starts at this genesis), or genesis committed now. */
+  private static async loadChain(store: ChainStore, genesis: BlockchainState): Promise<BlockchainState> {
+    const tip = await store.tip();
+    const height = Number(genesis.tip.height);
+    if (tip === undefined) {
+      await store.commitBlock({
+        height,
+        id: genesis.tipId,
+        header: encodeHeader(genesis.tip),
+        block: encodeBlock({ header: genesis.tip, txs: [] }),
+        utreexoState: encodeState(genesis),
+        txIndex: [],
+      });
+      return genesis;
+    }
+    const first = await store.getBlockId(height);
+    if (first === undefined || !bytesEqual(first, genesis.tipId))
+      throw new NodeError(NodeCode.STORE_MISMATCH, { reason: "stored chain has another genesis", height });
+    const snap = await store.getUtreexoState();
+    if (snap === undefined || snap.height !== tip.height)
+      throw new NodeError(NodeCode.STORE_MISMATCH, {
+        reason: "no chain state at the tip",
+        height: tip.height,
+      });
+    let state: BlockchainState;
+    try {
+      state = decodeState(snap.state);
+    } catch (e) {
+      throw new NodeError(NodeCode.STORE_MISMATCH, { reason: "chain state does not decode" }, { cause: e });
+    }
+    if (!bytesEqual(state.tipId, tip.id))
+      throw new NodeError(NodeCode.STORE_MISMATCH, {
+        reason: "chain state is not the tip's",
+        height: tip.height,
+      });
+    return state;
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /** Starts the network, the herder (validators) and the API. NODE_BAD_LIFECYCLE if not fresh. */
+  async start(): Promise<void> {
+    if (this.phase !== "created") throw new NodeError(NodeCode.BAD_LIFECYCLE, { state: this.phase });
+    this.phase = "running";
+    const cfg = this.config;
+    const netOpts = this.opts.network ?? {};
+    this.net = new NetworkService({
+      networkId: cfg.network,
+      privateKey: this.peerKey,
+      listen: [listenAddr(cfg.listenHost, cfg.listenPort)],
+      bootstrap: cfg.bootstrapPeers,
+      scoring: { ipColocationWeight: 0 },
+      ...(netOpts.heartbeatIntervalMs === undefined
+        ? {}
+        : { heartbeatIntervalMs: netOpts.heartbeatIntervalMs }),
+      ...(netOpts.bootstrapDelayMs === undefined ? {} : { bootstrapDelayMs: netOpts.bootstrapDelayMs }),
+      validators: {
+        tx: (data) => this.onGossipTx(data),
+        scp: (data) => this.onGossipEnvelope(data),
+        txset: (data) => this.onGossipTxSet(data),
+      },
+      handlers: {
+        [Protocol.TXSET]: async (req) => {
+          const hash = decodeTxSetRequest(req);
+          return encodeTxSetResponse(this.herder?.getTxSet(hash) ?? null);
+        },
+        [Protocol.BLOCKS]: (req) => this.serveBlocks(req),
+      },
+      onPeerBanned: (peer, score) => this.logger.warn("peer banned", { peer, score }),
+    });
+    try {
+      await this.net.start();
+      this.herder?.start();
+      this.apiServer = await startApiServer(this.view(), {
+        host: cfg.apiHost,
+        port: cfg.apiPort,
+        metrics: this.metrics,
+        logger: this.logger.child({ module: "api" }),
+      });
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+    this.logger.info("node started", {
+      nodeId: toHex(this.nodeId),
+      height: this.mempoolRef.state.tip.height.toString(),
+      msm: this.msm.reason,
+      api: this.apiServer.url,
+      peerId: this.net.peerId,
+    });
+  }
+
+  /** Stops API, network, herder timers and store, in that order. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.phase === "stopped") return;
+    this.phase = "stopped";
+    const api = this.apiServer;
+    this.apiServer = undefined;
+    if (api !== undefined) await api.close();
+    const net = this.net;
+    if (net !== undefined) await net.stop();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.queue;
+    await this.store.close();
+    this.logger.info("node stopped", {});
+  }
+
+  /** True between `start()` and `stop()`. */
+  get running(): boolean {
+    return this.phase === "running";
+  }
+
+  /** The API's base URL (once started). */
+  get apiUrl(): string | undefined {
+    return this.apiServer?.url;
+  }
+
+  /** The network service (once started). */
+  get network(): NetworkService | undefined {
+    return this.net;
+  }
+
+  /** The current chain state. */
+  get state(): BlockchainState {
+    return this.mempoolRef.state;
+  }
+
+  /** The mempool. */
+  get mempool(): Mempool {
+    return this.mempoolRef;
+  }
+
+  /** Resolves once every store write queued so far has finished. */
+  flush(): Promise<void> {
+    return this.queue;
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  /** Decodes, verifies and adds a block tx (encoded tx ‖ utreexo proofs); gossips it if `gossip`. */
+  submitTx(bytes: Uint8Array, gossip = true): SubmitResult {
+    let btx: ReturnType<typeof decodeBlockTx>;
+    try {
+      btx = decodeBlockTx(bytes);
+    } catch (e) {
+      return { accepted: false, error: codeOf(e) };
+    }
+    const t0 = performance.now();
+    try {
+      const entry = this.mempoolRef.add(btx, this.nowMs(), this.rng);
+      this.metrics.txVerifySeconds.observe((performance.now() - t0) / 1000);
+      this.metrics.mempoolSize.set(this.mempoolRef.count);
+      this.herder?.tipChanged();
+      if (gossip) this.gossip("tx", bytes);
+      return { accepted: true, txid: entry.txid };
+    } catch (e) {
+      if (!(e instanceof CodedError)) throw e;
+      return { accepted: false, error: e.code };
+    }
+  }
+
+  private onGossipTx(data: Uint8Array): GossipVerdict {
+    if (!this.running) return "ignore";
+    const r = this.submitTx(data, false);
+    const verdict: GossipVerdict = r.accepted
+      ? "accept"
+      : r.error === ChainCode.MEMPOOL_DUPLICATE || r.error === ChainCode.MEMPOOL_FULL
+        ? "ignore"
+        : "reject";
+    this.metrics.gossipMessages.inc(1, { topic: "tx", result: verdict });
+    return verdict;
+  }
+
+  private onGossipEnvelope(data: Uint8Array): GossipVerdict {
+    let verdict: GossipVerdict = "ignore";
+    if (this.running && this.herder !== undefined) {
+      try {
+        const st = this.herder.receiveEnvelope(decodeEnvelope(data));
+        verdict = st === "invalid" ? "ignore" : "accept";
+      } catch (e) {
+        verdict = e instanceof CodedError ? "reject" : "ignore";
+        if (!(e instanceof CodedError)) this.logger.error("envelope handling failed", { error: String(e) });
+      }
+    }
+    this.metrics.gossipMessages.inc(1, { topic: "scp", result: verdict });
+    return verdict;
+  }
+
+  private onGossipTxSet(data: Uint8Array): GossipVerdict {
+    let verdict: GossipVerdict = "ignore";
+    if (this.running && this.herder !== undefined) {
+      try {
+        verdict = this.herder.receiveTxSet(data) === undefined ? "ignore" : "accept";
+      } catch (e) {
+        verdict = e instanceof CodedError ? "reject" : "ignore";
+      }
+    }
+    this.metrics.gossipMessages.inc(1, { topic: "txset", result: verdict });
+    return verdict;
+  }
+
+  private gossip(kind: "tx" | "scp" | "txset", data: Uint8Array): void {
+    const net = this.net;
+    if (!this.running || net === undefined || data.length > MAX_GOSSIP_BYTES) return;
+    net.publish(kind, data).catch((e: unknown) => {
+      if (this.running) this.logger.debug("publish failed", { kind, error: codeOf(e) });
+    });
+  }
+
+  // ------------------------------------------------------------------ herder wiring
+
+  private nowMs(): bigint {
+    return BigInt(Date.now());
+  }
+
+  private scheduler(): HerderScheduler {
+    return {
+      nowMs: () => this.nowMs(),
+      setTimer: (delayMs, callback) => {
+        const t = setTimeout(() => {
+          this.timers.delete(t);
+          if (!this.running) return;
+          try {
+            callback();
+          } catch (e) {
+            this.logger.error("timer callback failed", { error: String(e), code: codeOf(e) });
+          }
+        }, delayMs);
+        this.timers.add(t);
+        return t;
+      },
+      clearTimer: (handle) => {
+        const t = handle as ReturnType<typeof setTimeout>;
+        clearTimeout(t);
+        this.timers.delete(t);
+      },
+    };
+  }
+
+  private broadcaster(): HerderBroadcaster {
+    return {
+      emitEnvelope: (env) => this.gossip("scp", encodeEnvelope(env)),
+      requestTxSet: (hash) => {
+        void this.fetchTxSet(hash);
+      },
+      broadcastTxSet: (_hash, encoded) => this.gossip("txset", encoded),
+    };
+  }
+
+  /** Asks connected peers in turn for a tx set until one has it. */
+  private async fetchTxSet(hash: Uint8Array): Promise<void> {
+    const net = this.net;
+    if (net === undefined || !this.running) return;
+    for (const peer of net.peers()) {
+      try {
+        const res = decodeTxSetResponse(await net.request(peer, Protocol.TXSET, encodeTxSetRequest(hash)));
+        if (res !== null && this.running && this.herder?.receiveTxSet(res) !== undefined) return;
+      } catch (e) {
+        this.logger.debug("tx set request failed", { peer, error: codeOf(e) });
+      }
+    }
+  }
+
+  private sink(): BlockSink {
+    return { onBlock: (block, cert) => this.onBlock(block, cert) };
+  }
+
+  /** An externalized block: move the mempool onto it, commit it, update metrics. */
+  private onBlock(block: VerifiedBlock, cert: FinalityCertificate): void {
+    const now = this.nowMs();
+    this.mempoolRef.applyBlock(block, now);
+    const state = this.mempoolRef.state;
+    const height = Number(block.header.height);
+    const commit: BlockCommit = {
+      height,
+      id: block.id,
+      header: encodeHeader(block.header),
+      block: encodeBlock(block),
+      certificate: encodeCertificate(cert),
+      utreexoState: encodeState(state),
+      txIndex: block.verifiedTxs.map((r, position) => ({ txid: r.txid, position })),
+    };
+    this.enqueue("block", () => this.store.commitBlock(commit));
+    this.metrics.blockHeight.set(block.header.height);
+    this.metrics.mempoolSize.set(this.mempoolRef.count);
+    this.metrics.finalityLatencySeconds.observe(Math.max(0, Number(now - block.header.timestampMs)) / 1000);
+    this.logger.info("block", { height, id: toHex(block.id), txs: block.txs.length });
+  }
+
+  private enqueue(what: string, write: () => Promise<unknown>): void {
+    this.queue = this.queue.then(write).then(
+      () => {},
+      (e: unknown) => {
+        this.storeFailure ??= e;
+        this.logger.error("store write failed", { what, error: codeOf(e) });
+      },
+    );
+  }
+
+  /** Serves a block range with certificates (as many whole blocks as fit the response budget). */
+  private async serveBlocks(req: Uint8Array): Promise<Uint8Array> {
+    const { from, maxCount } = decodeBlockRangeRequest(req);
+    const items: { block: Uint8Array; certificate: Uint8Array }[] = [];
+    let budget = MAX_BLOCK_RANGE_RESPONSE_BYTES - 4;
+    if (from <= BigInt(Number.MAX_SAFE_INTEGER - maxCount)) {
+      for (let h = Number(from); h < Number(from) + maxCount; h++) {
+        const block = await this.store.getBlockByHeight(h);
+        if (block === undefined) break;
+        const certificate = (await this.store.getCertificate(h)) ?? new Uint8Array(0);
+        budget -= block.length + certificate.length + 8;
+        if (budget < 0) break;
+        items.push({ block, certificate });
+      }
+    }
+    return encodeBlockRangeResponse(items);
+  }
+
+  // ------------------------------------------------------------------ API view
+
+  private phaseName(): string {
+    const h = this.herder;
+    if (h === undefined) return "idle";
+    const slot = h.scp.getSlot(h.trackingHeight);
+    if (slot === undefined) return "idle";
+    if (slot.ballot.phase === "prepare" && slot.ballot.current === null) return "nominate";
+    return slot.ballot.phase;
+  }
+
+  private blockInfo(bytes: Uint8Array): BlockInfo {
+    const b: Block = decodeBlock(bytes);
+    return {
+      id: blockId(b.header),
+      ...b.header,
+      txids: b.txs.map((t) => precomputeTx(t.tx, t.txBytes.length).txid),
+    };
+  }
+
+  private view(): NodeView {
+    return {
+      status: (): NodeStatus => ({
+        network: this.config.network,
+        height: this.state.tip.height,
+        tipId: this.state.tipId,
+        peers: this.net?.peers().length ?? 0,
+        consensusPhase: this.phaseName(),
+        msmBackend: this.msm.backend.name,
+        mempoolSize: this.mempoolRef.count,
+        nodeId: toHex(this.nodeId),
+        validator: this.herder !== undefined,
+        genesisId: toHex(this.genesisId),
+        uptimeMs: Date.now() - this.startedAt,
+      }),
+      blockByHeight: async (height) => {
+        if (height > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+        const bytes = await this.store.getBlockByHeight(Number(height));
+        return bytes === undefined ? undefined : this.blockInfo(bytes);
+      },
+      blockById: async (id) => {
+        const bytes = await this.store.getBlockById(id);
+        return bytes === undefined ? undefined : this.blockInfo(bytes);
+      },
+      txById: async (txid): Promise<TxInfo | undefined> => {
+        const e = this.mempoolRef.get(txid);
+        if (e !== undefined) return { txid: e.txid, bytes: e.btx.txBytes, status: "mempool", fee: e.fee };
+        const loc = await this.store.getTxLocation(txid);
+        if (loc === undefined) return undefined;
+        const bytes = await this.store.getBlockByHeight(loc.height);
+        const btx = bytes === undefined ? undefined : decodeBlock(bytes).txs[loc.position];
+        if (btx === undefined) return undefined;
+        return {
+          txid: txid.slice(),
+          bytes: btx.txBytes,
+          status: "confirmed",
+          height: BigInt(loc.height),
+          blockId: loc.blockId,
+        };
+      },
+      mempool: (): MempoolInfo => ({
+        count: this.mempoolRef.count,
+        bytes: this.mempoolRef.bytes,
+        entries: this.mempoolRef.entries().map((e) => ({ txid: e.txid, size: e.size, fee: e.fee })),
+      }),
+      submitTx: (bytes) => this.submitTx(bytes),
+      // The node keeps no per-utxo proofs (utreexo: wallets hold their own), so it serves none.
+      utxoProof: () => undefined,
+      quorumInfo: (): QuorumInfo => ({
+        nodeId: this.nodeId,
+        validator: this.herder !== undefined,
+        slot: this.herder?.trackingHeight ?? this.state.tip.height + 1n,
+        phase: this.phaseName(),
+        quorumSet: this.config.quorumSet === undefined ? null : quorumJson(this.config.quorumSet),
+      }),
+      peers: (): PeerInfo[] => (this.net?.peers() ?? []).map((id) => ({ id })),
+    };
+  }
+}
+
+/** A quorum set as JSON (node ids in hex). */
+function quorumJson(q: QuorumSetConfig): unknown {
+  return {
+    threshold: q.threshold,
+    validators: q.validators.map(toHex),
+    innerSets: q.innerSets.map(quorumJson),
+  };
+}
