@@ -1,5 +1,5 @@
 /** Tests of the composition root: a one-validator chain over loopback, restart, tx submission. */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -107,6 +107,8 @@ describe("ZkvmNode, one validator", () => {
     expect(node.running).toBe(false);
     await node.stop(); // idempotent
 
+    // The SCP state was written durably before each emission.
+    expect(existsSync(join(dataDir, "scp-state.bin"))).toBe(true);
     const again = await ZkvmNode.create({ config: config(dataDir), genesis, nodeSecret });
     const stored = Number(again.state.tip.height);
     expect(stored).toBeGreaterThanOrEqual(4);

@@ -12,9 +12,9 @@
  *    in one `commitBlock`;
  *  - peers fetch blocks with their certificates over the block-range protocol.
  *
- * Store writes are asynchronous and run in order on one queue; the herder's persistence hook (which
- * is synchronous) enqueues its writes there too, so an envelope's state is written before any later
- * block, but the emission itself does not wait for the disk.
+ * Store writes are asynchronous and run in order on one queue. The herder's persistence hook is
+ * synchronous: it writes the SCP state to `<dataDir>/scp-state.bin` durably (fsync) before returning,
+ * so an envelope is never emitted before its state is on disk; the store keeps a copy too.
  */
 import { randomFillSync } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -84,7 +84,10 @@ import { precomputeTx } from "../zkvm/verifier.js";
 import type { NodeConfig, QuorumSetConfig } from "./config.js";
 import { NodeCode, NodeError } from "./errors.js";
 import { type Logger, silentLogger } from "./logger.js";
-import { decodeScpState, encodeScpState } from "./scpState.js";
+import { decodeScpState, encodeScpState, readScpStateFile, writeScpStateFileSync } from "./scpState.js";
+
+/** The SCP state file in the data folder, written durably before every emission. */
+const SCP_STATE_FILE = "scp-state.bin";
 
 /** The operating system's randomness (nonces, batch-verification weights). */
 const systemRng: Rng = {
@@ -208,6 +211,7 @@ export class ZkvmNode {
             save: (s) => {
               this.savedScp = s;
               const bytes = encodeScpState(s);
+              writeScpStateFileSync(join(opts.config.dataDir, SCP_STATE_FILE), bytes);
               this.enqueue("consensus state", async () => {
                 await this.store.putConsensusState(s.slot, bytes);
                 await this.store.pruneConsensusState(s.slot);
@@ -235,13 +239,16 @@ export class ZkvmNode {
     if (cfg.msmBackend === "native" && msm.backend.name !== "native")
       throw new NodeError(NodeCode.MSM_UNAVAILABLE, { reason: msm.reason });
     setDefaultMsmBackend(msm.backend);
-    if (opts.store === undefined || opts.peerKey === undefined) mkdirSync(cfg.dataDir, { recursive: true });
+    mkdirSync(cfg.dataDir, { recursive: true });
     const store = opts.store ?? (await SqliteChainStore.open({ path: join(cfg.dataDir, "chain.sqlite") }));
     try {
       const genesis = makeGenesis(opts.genesis.timestampMs, opts.genesis.utxoIds);
       const state = await ZkvmNode.loadChain(store, genesis.state);
-      const rec = await store.getLatestConsensusState();
-      const saved = rec === undefined ? undefined : decodeScpState(rec.state);
+      // The durable file written before each emission wins over the store's (possibly older) copy.
+      const file = readScpStateFile(join(cfg.dataDir, SCP_STATE_FILE));
+      const rec = file === undefined ? await store.getLatestConsensusState() : undefined;
+      const bytes = file ?? rec?.state;
+      const saved = bytes === undefined ? undefined : decodeScpState(bytes);
       const peerKey = opts.peerKey ?? (await loadOrCreateIdentity(join(cfg.dataDir, "peer.key")));
       return new ZkvmNode(opts, { store, state, genesisId: genesis.state.tipId, msm, peerKey, saved });
     } catch (e) {

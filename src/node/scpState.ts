@@ -3,6 +3,8 @@
  * restart"): `u64 slot ‖ u32 n ‖ (sized envelope)ⁿ ‖ u32 m ‖ (sized tx set)ᵐ`, integers little-endian.
  * The node keeps it in `ChainStore.putConsensusState` under the slot.
  */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import type { PersistedScpState } from "../../consensus/herder/index.js";
 import { DecodeError } from "../util/errors.js";
 import { Reader } from "../util/reader.js";
@@ -42,4 +44,33 @@ export function decodeScpState(bytes: Uint8Array): PersistedScpState {
       throw new NodeError(NodeCode.BAD_CONSENSUS_STATE, { reason: e.code }, { cause: e });
     throw e;
   }
+}
+
+/**
+ * Writes the SCP state to `path` durably and synchronously (temp file, fsync, rename, fsync of the
+ * folder), so that the herder's persistence hook returns only once the state is on disk: SCP must
+ * never emit an envelope that a restart could forget.
+ */
+export function writeScpStateFileSync(path: string, bytes: Uint8Array): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dir = openSync(dirname(path), "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/** The SCP state file's bytes, or undefined if there is none. */
+export function readScpStateFile(path: string): Uint8Array | undefined {
+  if (!existsSync(path)) return undefined;
+  return new Uint8Array(readFileSync(path));
 }
