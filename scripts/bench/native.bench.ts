@@ -22,8 +22,6 @@ import { CompressedPoint, fromUniformBytes, type Point } from "../../src/crypto/
 import { randomScalar } from "../../src/crypto/scalar.js";
 import { publicKey } from "../../src/crypto/starsig.js";
 import { randomBytes, seededRng } from "../../src/util/rng.js";
-import { makeUtxo, TxBuilder } from "../../src/zkvm/builder.js";
-import { encodeTx } from "../../src/zkvm/tx.js";
 import {
   DEFAULT_BP_CAPACITY,
   precomputeTxBytes,
@@ -31,15 +29,11 @@ import {
   verifyBatch,
   verifyTx,
 } from "../../src/zkvm/verifier.js";
+import { median, paymentBuilder, round, verifyBreakdown } from "./_zkvmTxs.js";
 import { type BenchGroup, emit, measure } from "./harness.js";
 
 const rng = seededRng("bench native");
 const scalars = (n: number): bigint[] => Array.from({ length: n }, () => randomScalar(rng));
-const round = (x: number): number => Number(x.toPrecision(4));
-const median = (xs: number[]): number => {
-  const s = xs.slice().sort((a, b) => a - b);
-  return round(s[(s.length - 1) >> 1]!);
-};
 
 /** The backends to compare: native (if it loads) and js. */
 function backends(): MsmBackend[] {
@@ -51,27 +45,10 @@ function backends(): MsmBackend[] {
   return [native, new JsMsmBackend()];
 }
 
-const alice = randomScalar(rng);
-const bob = publicKey(randomScalar(rng));
-const FLAVOR = 0x5553n;
-let utxoCounter = 0;
-/** Proves a tx spending `n` fresh utxos of one flavor into `n` outputs (as zkvm.bench.ts does). */
-function buildTx(n: number): Uint8Array {
-  const b = new TxBuilder({ rng });
-  for (let i = 0; i < n; i++) {
-    const anchor = new Uint8Array(32);
-    new DataView(anchor.buffer).setUint32(0, 0x10000 + ++utxoCounter, true);
-    const utxo = makeUtxo(anchor, publicKey(alice), {
-      qty: 10n + BigInt(i),
-      flavor: FLAVOR,
-      qtyBlinding: randomScalar(rng),
-      flvBlinding: randomScalar(rng),
-    });
-    b.spend(utxo, alice);
-  }
-  b.cloakTo(Array.from({ length: n }, (_, i) => ({ qty: 10n + BigInt(i), flavor: FLAVOR, predicate: bob })));
-  return encodeTx(b.build().tx);
-}
+const _alice = randomScalar(rng);
+const _bob = publicKey(randomScalar(rng));
+const _FLAVOR = 0x5553n;
+const buildTx = paymentBuilder(rng, 0x10000);
 
 const groups: BenchGroup[] = [
   {
@@ -208,42 +185,9 @@ const groups: BenchGroup[] = [
         if (wantBreakdown || wantVerify) {
           const bytes = txs.get(2)!;
           const runs = ctx.quick ? 5 : 25;
-          const parts = {
-            precompute: [] as number[],
-            statements: [] as number[],
-            weights: [] as number[],
-            msm: [] as number[],
-          };
-          const total: number[] = [];
-          for (let r = 0; r < runs + 2; r++) {
-            const t0 = performance.now();
-            const p = precomputeTxBytes(bytes);
-            const t1 = performance.now();
-            const { r1cs, others } = txStatements(p, gens, rng);
-            const t2 = performance.now();
-            const bv = new BatchVerifier({ rng, backend });
-            bv.add(r1cs);
-            for (const o of others) bv.add(o);
-            const t3 = performance.now();
-            if (!bv.check()) throw new Error("native bench: breakdown tx did not verify");
-            const t4 = performance.now();
-            if (r < 2) continue;
-            parts.precompute.push(t1 - t0);
-            parts.statements.push(t2 - t1);
-            parts.weights.push(t3 - t2);
-            parts.msm.push(t4 - t3);
-            total.push(t4 - t0);
-          }
           emit(
             { bench: "verify_breakdown", tx: "2in2out", mode: "single", backend: backend.name },
-            {
-              precompute_ms: median(parts.precompute),
-              statements_ms: median(parts.statements),
-              batch_weights_ms: median(parts.weights),
-              msm_ms: median(parts.msm),
-              total_ms: median(total),
-              runs,
-            },
+            verifyBreakdown(bytes, gens, rng, backend, runs),
           );
         }
       }

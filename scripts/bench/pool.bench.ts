@@ -3,39 +3,13 @@
  * stream of 2-in-2-out payments verified in batches (one batch per worker per call).
  */
 import { availableParallelism } from "node:os";
-import { randomScalar } from "../../src/crypto/scalar.js";
-import { publicKey } from "../../src/crypto/starsig.js";
 import { VerifyPool } from "../../src/node/verifyPool.js";
 import { seededRng } from "../../src/util/rng.js";
-import { makeUtxo, TxBuilder } from "../../src/zkvm/builder.js";
-import { encodeTx } from "../../src/zkvm/tx.js";
+import { paymentBuilder } from "./_zkvmTxs.js";
 import { type BenchGroup, emit, measure } from "./harness.js";
 
 const rng = seededRng("pool bench");
-const alice = randomScalar(rng);
-const bob = publicKey(randomScalar(rng));
-
-function payment(k: number): Uint8Array {
-  const b = new TxBuilder({ rng });
-  for (let i = 0; i < 2; i++) {
-    const anchor = new Uint8Array(32);
-    new DataView(anchor.buffer).setUint32(0, k * 2 + i + 1, true);
-    b.spend(
-      makeUtxo(anchor, publicKey(alice), {
-        qty: 5n,
-        flavor: 7n,
-        qtyBlinding: randomScalar(rng),
-        flvBlinding: randomScalar(rng),
-      }),
-      alice,
-    );
-  }
-  b.cloakTo([
-    { qty: 6n, flavor: 7n, predicate: bob },
-    { qty: 4n, flavor: 7n, predicate: bob },
-  ]);
-  return encodeTx(b.build().tx);
-}
+const payment = paymentBuilder(rng, 0x20000);
 
 const groups: BenchGroup[] = [
   {
@@ -44,7 +18,7 @@ const groups: BenchGroup[] = [
       if (!ctx.wants("verify_throughput")) return;
       const distinct = ctx.quick ? 4 : 8;
       const perCall = ctx.quick ? 64 : 256;
-      const built = Array.from({ length: distinct }, (_, k) => payment(k));
+      const built = Array.from({ length: distinct }, () => payment(2));
       const txs = Array.from({ length: perCall }, (_, i) => built[i % distinct]!);
       const workers = availableParallelism();
       const pool = new VerifyPool({ size: workers });

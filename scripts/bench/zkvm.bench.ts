@@ -15,55 +15,24 @@
  *   {"bench":"verify","tx":"2in2out","mode":"single","backend":"js","median_ms":…,"ms_per_tx":…,"runs":…}
  */
 
-import { BatchVerifier } from "../../src/crypto/batch.js";
 import { BulletproofGens } from "../../src/crypto/generators.js";
 import { defaultMsmBackend } from "../../src/crypto/msm/index.js";
 import { randomScalar } from "../../src/crypto/scalar.js";
 import { publicKey } from "../../src/crypto/starsig.js";
 import { seededRng } from "../../src/util/rng.js";
-import { makeUtxo, TxBuilder } from "../../src/zkvm/builder.js";
-import { encodeTx } from "../../src/zkvm/tx.js";
-import {
-  DEFAULT_BP_CAPACITY,
-  precomputeTxBytes,
-  txStatements,
-  verifyBatch,
-  verifyTx,
-} from "../../src/zkvm/verifier.js";
+import { DEFAULT_BP_CAPACITY, precomputeTxBytes, verifyBatch, verifyTx } from "../../src/zkvm/verifier.js";
+import { paymentBuilder, round, verifyBreakdown } from "./_zkvmTxs.js";
 import { type BenchGroup, emit, measure } from "./harness.js";
 
 const rng = seededRng("bench zkvm");
-const alice = randomScalar(rng);
-const bob = publicKey(randomScalar(rng));
-const FLAVOR = 0x5553n;
+const _alice = randomScalar(rng);
+const _bob = publicKey(randomScalar(rng));
+const _FLAVOR = 0x5553n;
 
 const SHAPES = [1, 2, 4] as const;
 const shapeName = (n: number): string => `${n}in${n}out`;
 
-let utxoCounter = 0;
-/** Proves a tx spending `n` fresh utxos of one flavor into `n` outputs. */
-function buildTx(n: number): Uint8Array {
-  const b = new TxBuilder({ rng });
-  for (let i = 0; i < n; i++) {
-    const anchor = new Uint8Array(32);
-    new DataView(anchor.buffer).setUint32(0, ++utxoCounter, true);
-    const utxo = makeUtxo(anchor, publicKey(alice), {
-      qty: 10n + BigInt(i),
-      flavor: FLAVOR,
-      qtyBlinding: randomScalar(rng),
-      flvBlinding: randomScalar(rng),
-    });
-    b.spend(utxo, alice);
-  }
-  b.cloakTo(Array.from({ length: n }, (_, i) => ({ qty: 10n + BigInt(i), flavor: FLAVOR, predicate: bob })));
-  return encodeTx(b.build().tx);
-}
-
-const median = (xs: number[]): number => {
-  const s = xs.slice().sort((a, b) => a - b);
-  return Number(s[(s.length - 1) >> 1]!.toPrecision(4));
-};
-const round = (x: number): number => Number(x.toPrecision(4));
+const buildTx = paymentBuilder(rng, 0);
 
 const groups: BenchGroup[] = [
   {
@@ -120,42 +89,9 @@ const groups: BenchGroup[] = [
       if (ctx.wants("verify_breakdown")) {
         const bytes = txs.get(2)!;
         const runs = ctx.quick ? 5 : 25;
-        const parts = {
-          precompute: [] as number[],
-          statements: [] as number[],
-          weights: [] as number[],
-          msm: [] as number[],
-        };
-        const total: number[] = [];
-        for (let r = 0; r < runs + 2; r++) {
-          const t0 = performance.now();
-          const p = precomputeTxBytes(bytes);
-          const t1 = performance.now();
-          const { r1cs, others } = txStatements(p, gens, rng);
-          const t2 = performance.now();
-          const bv = new BatchVerifier({ rng, backend });
-          bv.add(r1cs);
-          for (const o of others) bv.add(o);
-          const t3 = performance.now();
-          if (!bv.check()) throw new Error("zkvm bench: breakdown tx did not verify");
-          const t4 = performance.now();
-          if (r < 2) continue; // warm-up
-          parts.precompute.push(t1 - t0);
-          parts.statements.push(t2 - t1);
-          parts.weights.push(t3 - t2);
-          parts.msm.push(t4 - t3);
-          total.push(t4 - t0);
-        }
         emit(
           { bench: "verify_breakdown", tx: shapeName(2), mode: "single", backend: backend.name },
-          {
-            precompute_ms: median(parts.precompute),
-            statements_ms: median(parts.statements),
-            batch_weights_ms: median(parts.weights),
-            msm_ms: median(parts.msm),
-            total_ms: median(total),
-            runs,
-          },
+          verifyBreakdown(bytes, gens, rng, backend, runs),
         );
       }
 
