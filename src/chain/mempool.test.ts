@@ -128,6 +128,20 @@ describe("Mempool: admission", () => {
     expect(m.count).toBe(1);
   });
 
+  it("proofVerified skips only the proof check: utreexo proofs and the VM still gate admission", () => {
+    const m = new Mempool(G);
+    // the caller vouches for the proof (a worker verified it): a tampered signature is not re-checked
+    m.add(tamper(A.btx), now, rng, { proofVerified: true });
+    expect(m.count).toBe(1);
+    // but a double spend of the same utxo is still refused through the utreexo proof
+    const e = errorOf(() => m.add(D.btx, now, rng, { proofVerified: true }));
+    expect(hasCode(e, ChainCode.MEMPOOL_TX_INVALID)).toBe(true);
+    expect(causedBy(e, "UTREEXO_ALREADY_DELETED")).toBe(true);
+    // and an orphan still needs its parent
+    const orphan = errorOf(() => new Mempool(G).add(B.btx, now, rng, { proofVerified: true }));
+    expect(causedBy(orphan, "UTREEXO_ITEM_NOT_FOUND")).toBe(true);
+  });
+
   it("refuses txs outside their time bounds or with a wrong version", () => {
     const m = new Mempool(G);
     const late = errorOf(() => m.add(F.btx, T0 + 20_001n, rng));

@@ -210,8 +210,13 @@ export class Mempool {
    * Adds a transaction. Throws MEMPOOL_TX_INVALID (cause: BLOCK_TX_TIME_BOUNDS / BLOCK_TX_VERSION,
    * the VmError, BLOCK_UTXO_PROOF_COUNT or BLOCK_UTXO_INVALID), MEMPOOL_DUPLICATE or MEMPOOL_FULL;
    * then nothing changed. May evict lower-fee-rate txs (with their descendants) to make room.
+   *
+   * `opts.proofVerified`: the caller has already verified this exact tx's proof and signatures
+   * (e.g. the node's worker-thread pool did, off the main thread); the VM still runs here (txid,
+   * txlog, fee) and the utreexo proofs are still checked against the pool's state, but the
+   * verification MSM is skipped.
    */
-  add(btx: BlockTx, nowMs: bigint, rng: Rng): MempoolEntry {
+  add(btx: BlockTx, nowMs: bigint, rng: Rng, opts: { readonly proofVerified?: boolean } = {}): MempoolEntry {
     const invalid = (cause: unknown, txid?: Uint8Array): ChainError =>
       new ChainError(ChainCode.MEMPOOL_TX_INVALID, txid === undefined ? {} : { txid: toHex(txid) }, {
         cause,
@@ -246,6 +251,7 @@ export class Mempool {
     this.wf.batch((f) => {
       try {
         applyTxLog(f, pre.txlog, btx.proofs);
+        if (opts.proofVerified === true) return;
         verifyPrecomputed(pre, {
           rng,
           ...(this.bpGens === undefined ? {} : { bpGens: this.bpGens }),
