@@ -11,7 +11,13 @@ import { DecodeCode, DecodeError } from "../src/util/errors.js";
 import { Reader } from "../src/util/reader.js";
 import { Writer } from "../src/util/writer.js";
 import { NetworkCode, NetworkError } from "./errors.js";
-import { MAX_BLOCK_BYTES, MAX_CERTIFICATE_BYTES, MAX_TX_BYTES, MAX_TXSET_BYTES } from "./protocols.js";
+import {
+  MAX_BLOCK_BYTES,
+  MAX_CERTIFICATE_BYTES,
+  MAX_GOSSIP_BYTES,
+  MAX_TX_BYTES,
+  MAX_TXSET_BYTES,
+} from "./protocols.js";
 
 /** Most blocks one block-range request may ask for. */
 export const MAX_RANGE_COUNT = 128;
@@ -371,5 +377,98 @@ export function decodeLightResponse(bytes: Uint8Array): LightResponse {
         return { kind: "watch", contractId, event, height, txId: copy(r.read32("txId")) };
       }
     }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Block announcements (gossip topic "block")
+
+/** Largest certificate carried in a block announcement (the whole message fits one gossip message). */
+export const MAX_ANNOUNCEMENT_CERTIFICATE_BYTES = MAX_GOSSIP_BYTES - MAX_HEADER_BYTES - 8;
+
+/** A committed block's header with its finality certificate, gossiped when a node commits it. */
+export interface BlockAnnouncement {
+  readonly header: Uint8Array;
+  readonly certificate: Uint8Array;
+}
+
+/** Encodes `sized header ‖ sized certificate` (at most MAX_GOSSIP_BYTES in all). */
+export function encodeBlockAnnouncement(a: BlockAnnouncement): Uint8Array {
+  checkMax(a.header, MAX_HEADER_BYTES, "header");
+  checkMax(a.certificate, MAX_ANNOUNCEMENT_CERTIFICATE_BYTES, "certificate");
+  return new Writer(8 + a.header.length + a.certificate.length)
+    .writeSizedBytes(a.header)
+    .writeSizedBytes(a.certificate)
+    .toBytes();
+}
+
+/** Decodes a block announcement. */
+export function decodeBlockAnnouncement(bytes: Uint8Array): BlockAnnouncement {
+  return decodeWith(bytes, "block announcement", (r) => {
+    const header = copy(r.readSizedBytes(MAX_HEADER_BYTES, "header"));
+    const certificate = copy(r.readSizedBytes(MAX_ANNOUNCEMENT_CERTIFICATE_BYTES, "certificate"));
+    return { header, certificate };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshot bootstrap (protocol "snapshot")
+
+/** Largest encoded chain state in a snapshot (tip header + utreexo forest). */
+export const MAX_SNAPSHOT_STATE_BYTES = MAX_HEADER_BYTES + MAX_FOREST_BYTES;
+/** The only snapshot request version: "the current tip". */
+export const SNAPSHOT_REQUEST_TIP = 1;
+
+/** A node's tip as a bootstrap snapshot: header, certificate, chain state and the tip block. */
+export interface Snapshot {
+  /** Encoded tip header. */
+  readonly header: Uint8Array;
+  /** Encoded finality certificate of the tip (empty for the genesis block). */
+  readonly certificate: Uint8Array;
+  /** Encoded chain state (src/chain encodeState: tip header ‖ forest). */
+  readonly state: Uint8Array;
+  /** Encoded tip block. */
+  readonly block: Uint8Array;
+}
+
+/** Encodes a snapshot request: the single byte SNAPSHOT_REQUEST_TIP. */
+export function encodeSnapshotRequest(): Uint8Array {
+  return Uint8Array.of(SNAPSHOT_REQUEST_TIP);
+}
+
+/** Decodes a snapshot request (exactly the byte SNAPSHOT_REQUEST_TIP). */
+export function decodeSnapshotRequest(bytes: Uint8Array): typeof SNAPSHOT_REQUEST_TIP {
+  return decodeWith(bytes, "snapshot request", (r) => {
+    readTag(r, "snapshot request", [SNAPSHOT_REQUEST_TIP]);
+    return SNAPSHOT_REQUEST_TIP;
+  });
+}
+
+/** Encodes `0` (none) or `1 ‖ sized header ‖ sized certificate ‖ sized state ‖ sized block`. */
+export function encodeSnapshotResponse(s: Snapshot | null): Uint8Array {
+  const w = new Writer();
+  if (s === null) return w.writeU8(0).toBytes();
+  checkMax(s.header, MAX_HEADER_BYTES, "header");
+  checkMax(s.certificate, MAX_CERTIFICATE_BYTES, "certificate");
+  checkMax(s.state, MAX_SNAPSHOT_STATE_BYTES, "state");
+  checkMax(s.block, MAX_BLOCK_BYTES, "block");
+  return w
+    .writeU8(1)
+    .writeSizedBytes(s.header)
+    .writeSizedBytes(s.certificate)
+    .writeSizedBytes(s.state)
+    .writeSizedBytes(s.block)
+    .toBytes();
+}
+
+/** Decodes a snapshot response. */
+export function decodeSnapshotResponse(bytes: Uint8Array): Snapshot | null {
+  return decodeWith(bytes, "snapshot response", (r) => {
+    if (!readBool(r, "found")) return null;
+    const header = copy(r.readSizedBytes(MAX_HEADER_BYTES, "header"));
+    const certificate = copy(r.readSizedBytes(MAX_CERTIFICATE_BYTES, "certificate"));
+    const state = copy(r.readSizedBytes(MAX_SNAPSHOT_STATE_BYTES, "state"));
+    const block = copy(r.readSizedBytes(MAX_BLOCK_BYTES, "block"));
+    return { header, certificate, state, block };
   });
 }

@@ -57,10 +57,16 @@ export const Protocol = {
   BLOCKS: "blocks",
   /** Light-client protocol (messages.ts: LightRequest / LightResponse). */
   LIGHT: "light",
+  /** Snapshot bootstrap: the tip block, its certificate and the chain state (messages.ts: Snapshot*). */
+  SNAPSHOT: "snapshot",
 } as const;
 
 /** Largest block-range response: a budget the server fills with whole blocks. */
 export const MAX_BLOCK_RANGE_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** Largest snapshot response: header, certificate, chain state (header + forest) and the tip block. */
+export const MAX_SNAPSHOT_RESPONSE_BYTES =
+  MAX_BLOCK_BYTES + MAX_CERTIFICATE_BYTES + 2 * 64 * 1024 + 4 * 1024 * 1024 + 64;
 
 /** Default limits of the node's protocols. */
 export const DEFAULT_PROTOCOL_LIMITS: Readonly<Record<string, ProtocolLimits>> = {
@@ -73,6 +79,11 @@ export const DEFAULT_PROTOCOL_LIMITS: Readonly<Record<string, ProtocolLimits>> =
   [Protocol.LIGHT]: {
     maxRequestBytes: MAX_TX_BYTES + 1024,
     maxResponseBytes: MAX_BLOCK_RANGE_RESPONSE_BYTES,
+    timeoutMs: 30_000,
+  },
+  [Protocol.SNAPSHOT]: {
+    maxRequestBytes: 16,
+    maxResponseBytes: MAX_SNAPSHOT_RESPONSE_BYTES,
     timeoutMs: 30_000,
   },
 };

@@ -10,7 +10,12 @@
  *    txset topic / txset protocol, and hands each externalized block to the node, which moves the
  *    mempool onto it and commits block, header, certificate, chain state and tx index to the store
  *    in one `commitBlock`;
- *  - peers fetch blocks with their certificates over the block-range protocol.
+ *  - peers fetch blocks with their certificates over the block-range protocol;
+ *  - every committed block (from consensus or from sync, through one `commitBlock`) is announced on
+ *    the block gossip topic (header + certificate); a node that sees a certified block, or a quorum
+ *    member's envelope, beyond its tip catches up over the block-range protocol (sync.ts), as it
+ *    does at start (before its herder votes) and periodically;
+ *  - every node serves its tip as a snapshot (snapshot.ts) for `bootstrapFromSnapshot`.
  *
  * Store writes are asynchronous and run in order on one queue. The herder's persistence hook is
  * synchronous: it writes the SCP state to `<dataDir>/scp-state.bin` durably (fsync) before returning,
@@ -22,6 +27,7 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import {
   type BlockSink,
+  decodeCertificate,
   encodeCertificate,
   type FinalityCertificate,
   Herder,
@@ -30,19 +36,34 @@ import {
   type HerderScheduler,
   type PersistedScpState,
   starsigSigner,
+  verifyEnvelopeSignature,
 } from "../../consensus/herder/index.js";
-import { decodeEnvelope, encodeEnvelope, type QuorumSet } from "../../consensus/scp/index.js";
 import {
+  decodeEnvelope,
+  type Envelope,
+  encodeEnvelope,
+  encodeStatement,
+  nodeKey,
+  type QuorumSet,
+} from "../../consensus/scp/index.js";
+import {
+  decodeBlockAnnouncement,
   decodeBlockRangeRequest,
+  decodeSnapshotRequest,
   decodeTxSetRequest,
   decodeTxSetResponse,
+  encodeBlockAnnouncement,
+  encodeBlockRangeRequest,
   encodeBlockRangeResponse,
+  encodeSnapshotResponse,
   encodeTxSetRequest,
   encodeTxSetResponse,
   type GossipVerdict,
   loadOrCreateIdentity,
+  MAX_ANNOUNCEMENT_CERTIFICATE_BYTES,
   MAX_BLOCK_RANGE_RESPONSE_BYTES,
   MAX_GOSSIP_BYTES,
+  MAX_HEADER_BYTES,
   NetworkService,
   type PeerPrivateKey,
   Protocol,
@@ -65,6 +86,7 @@ import {
   ChainCode,
   decodeBlock,
   decodeBlockTx,
+  decodeHeader,
   decodeState,
   encodeBlock,
   encodeHeader,
@@ -85,6 +107,8 @@ import type { NodeConfig, QuorumSetConfig } from "./config.js";
 import { NodeCode, NodeError } from "./errors.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { decodeScpState, encodeScpState, readScpStateFile, writeScpStateFileSync } from "./scpState.js";
+import { makeSnapshot, recordGenesisId, storedGenesisId } from "./snapshot.js";
+import { Syncer, type SyncProgress, type SyncResult, trustedCertificateCheck } from "./sync.js";
 
 /** The SCP state file in the data folder, written durably before every emission. */
 const SCP_STATE_FILE = "scp-state.bin";
@@ -104,6 +128,28 @@ export interface NodeNetworkOptions {
   readonly bootstrapDelayMs?: number;
 }
 
+/** Catch-up sync knobs (defaults suit real deployments; tests use less). */
+export interface NodeSyncOptions {
+  /** Periodic check (one peer asked for blocks beyond the tip) every this many ms (default 5000). */
+  readonly intervalMs?: number;
+  /** At start, wait at most this long for a bootstrap peer to connect before syncing (default 3000). */
+  readonly initialWaitMs?: number;
+  /** A validator one block behind a peer waits this long for consensus before syncing (default 1000). */
+  readonly lagGraceMs?: number;
+  /** Blocks asked for per request (default 32). */
+  readonly batchSize?: number;
+}
+
+/** Sync state for the API and the CLI. */
+export interface NodeSyncStatus {
+  /** True while a catch-up run is under way. */
+  readonly syncing: boolean;
+  /** Its target height, when known. */
+  readonly target: bigint | undefined;
+  /** The last finished run. */
+  readonly last: SyncResult | undefined;
+}
+
 /** Everything `ZkvmNode.create` needs. */
 export interface ZkvmNodeOptions {
   readonly config: NodeConfig;
@@ -121,6 +167,10 @@ export interface ZkvmNodeOptions {
   /** Herder options beyond the quorum set and empty-block interval (which come from the config). */
   readonly herder?: Omit<HerderOptions, "quorumSet" | "emptyBlockIntervalMs">;
   readonly network?: NodeNetworkOptions;
+  /** Catch-up sync knobs. */
+  readonly sync?: NodeSyncOptions;
+  /** Called with sync progress (each applied block, and once with `done` per run). */
+  readonly onSyncProgress?: (p: SyncProgress) => void;
 }
 
 /** Converts a configured quorum set to the SCP type. */
@@ -171,6 +221,17 @@ export class ZkvmNode {
   private readonly startedAt = Date.now();
   /** The first store write that failed, if any (the node keeps running on its in-memory state). */
   storeFailure: unknown;
+  /** Catch-up sync (undefined without a configured quorum set: certificates could not be checked). */
+  private readonly syncer: Syncer | undefined;
+  private readonly certCheck: ((cert: FinalityCertificate, id: Uint8Array) => void) | undefined;
+  private readonly quorumMembers = new Set<string>();
+  private readonly syncListeners = new Set<(p: SyncProgress) => void>();
+  /** The encoded tip block and certificate, kept with each commit (served as the snapshot). */
+  private tipRecord: { id: Uint8Array; block: Uint8Array; certificate: Uint8Array } | undefined;
+  private syncTimer: ReturnType<typeof setTimeout> | undefined;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private graceTarget = 0n;
+  private herderStarted = false;
 
   private constructor(
     opts: ZkvmNodeOptions,
@@ -224,6 +285,20 @@ export class ZkvmNode {
       );
     } else this.herder = undefined;
     this.metrics.blockHeight.set(init.state.tip.height);
+    if (opts.onSyncProgress !== undefined) this.syncListeners.add(opts.onSyncProgress);
+    if (q !== undefined) {
+      const trusted = toQuorumSet(q);
+      this.certCheck = trustedCertificateCheck(trusted);
+      const add = (set: QuorumSet): void => {
+        for (const v of set.validators) this.quorumMembers.add(nodeKey(v));
+        for (const inner of set.innerSets) add(inner);
+      };
+      add(trusted);
+      this.syncer = this.makeSyncer();
+    } else {
+      this.certCheck = undefined;
+      this.syncer = undefined;
+    }
   }
 
   /**
@@ -270,11 +345,25 @@ export class ZkvmNode {
         utreexoState: encodeState(genesis),
         txIndex: [],
       });
+      await recordGenesisId(store, genesis.tipId);
       return genesis;
     }
-    const first = await store.getBlockId(height);
-    if (first === undefined || !bytesEqual(first, genesis.tipId))
-      throw new NodeError(NodeCode.STORE_MISMATCH, { reason: "stored chain has another genesis", height });
+    const base = await store.baseHeight();
+    if (base === undefined || base <= height) {
+      const first = await store.getBlockId(height);
+      if (first === undefined || !bytesEqual(first, genesis.tipId))
+        throw new NodeError(NodeCode.STORE_MISMATCH, { reason: "stored chain has another genesis", height });
+    } else {
+      // a store bootstrapped from a certified snapshot: its genesis is recorded beside the chain
+      const recorded = await storedGenesisId(store);
+      if (recorded === undefined || !bytesEqual(recorded, genesis.tipId))
+        throw new NodeError(NodeCode.STORE_MISMATCH, { reason: "stored chain has another genesis", height });
+      if ((await store.getCertificate(base)) === undefined)
+        throw new NodeError(NodeCode.STORE_MISMATCH, {
+          reason: "snapshot base has no certificate",
+          height: base,
+        });
+    }
     const snap = await store.getUtreexoState();
     if (snap === undefined || snap.height !== tip.height)
       throw new NodeError(NodeCode.STORE_MISMATCH, {
@@ -317,6 +406,7 @@ export class ZkvmNode {
         tx: (data) => this.onGossipTx(data),
         scp: (data) => this.onGossipEnvelope(data),
         txset: (data) => this.onGossipTxSet(data),
+        block: (data) => this.receiveBlockAnnouncement(data),
       },
       handlers: {
         [Protocol.TXSET]: async (req) => {
@@ -324,18 +414,24 @@ export class ZkvmNode {
           return encodeTxSetResponse(this.herder?.getTxSet(hash) ?? null);
         },
         [Protocol.BLOCKS]: (req) => this.serveBlocks(req),
+        [Protocol.SNAPSHOT]: (req) => this.serveSnapshot(req),
       },
       onPeerBanned: (peer, score) => this.logger.warn("peer banned", { peer, score }),
     });
     try {
       await this.net.start();
-      this.herder?.start();
       this.apiServer = await startApiServer(this.view(), {
         host: cfg.apiHost,
         port: cfg.apiPort,
         metrics: this.metrics,
         logger: this.logger.child({ module: "api" }),
       });
+      // a validator catches up before it votes
+      await this.initialSync();
+      if (!this.running) return;
+      this.herder?.start();
+      this.herderStarted = true;
+      this.armPeriodicSync();
     } catch (e) {
       await this.stop();
       throw e;
@@ -360,6 +456,9 @@ export class ZkvmNode {
     if (net !== undefined) await net.stop();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+    await this.syncer?.idle();
     await this.queue;
     await this.store.close();
     this.logger.info("node stopped", {});
@@ -433,7 +532,9 @@ export class ZkvmNode {
 
   private onGossipEnvelope(data: Uint8Array): GossipVerdict {
     let verdict: GossipVerdict = "ignore";
-    if (this.running && this.herder !== undefined) {
+    if (this.running) this.envelopeHint(data);
+    // until the initial sync is over the herder is not started: it would vote on an old tip
+    if (this.running && this.herder !== undefined && this.herderStarted) {
       try {
         const st = this.herder.receiveEnvelope(decodeEnvelope(data));
         verdict = st === "invalid" ? "ignore" : "accept";
@@ -522,29 +623,44 @@ export class ZkvmNode {
   }
 
   private sink(): BlockSink {
-    return { onBlock: (block, cert) => this.onBlock(block, cert) };
+    return { onBlock: (block, cert) => this.commitBlock(block, cert, "consensus") };
   }
 
-  /** An externalized block: move the mempool onto it, commit it, update metrics. */
-  private onBlock(block: VerifiedBlock, cert: FinalityCertificate): void {
+  /**
+   * The single commit path of consensus and synced blocks: moves the mempool onto the block, queues
+   * the store commit (block, header, certificate, state, tx index), updates metrics, announces it.
+   */
+  private commitBlock(block: VerifiedBlock, cert: FinalityCertificate, source: "consensus" | "sync"): void {
     const now = this.nowMs();
     this.mempoolRef.applyBlock(block, now);
     const state = this.mempoolRef.state;
     const height = Number(block.header.height);
+    const header = encodeHeader(block.header);
+    const blockBytes = encodeBlock(block);
+    const certificate = encodeCertificate(cert);
+    this.tipRecord = { id: block.id, block: blockBytes, certificate };
     const commit: BlockCommit = {
       height,
       id: block.id,
-      header: encodeHeader(block.header),
-      block: encodeBlock(block),
-      certificate: encodeCertificate(cert),
+      header,
+      block: blockBytes,
+      certificate,
       utreexoState: encodeState(state),
       txIndex: block.verifiedTxs.map((r, position) => ({ txid: r.txid, position })),
     };
     this.enqueue("block", () => this.store.commitBlock(commit));
     this.metrics.blockHeight.set(block.header.height);
     this.metrics.mempoolSize.set(this.mempoolRef.count);
-    this.metrics.finalityLatencySeconds.observe(Math.max(0, Number(now - block.header.timestampMs)) / 1000);
-    this.logger.info("block", { height, id: toHex(block.id), txs: block.txs.length });
+    if (source === "consensus") {
+      this.metrics.finalityLatencySeconds.observe(Math.max(0, Number(now - block.header.timestampMs)) / 1000);
+      this.logger.info("block", { height, id: toHex(block.id), txs: block.txs.length });
+    } else this.logger.debug("synced block", { height, id: toHex(block.id), txs: block.txs.length });
+    const fits =
+      certificate.length <= MAX_ANNOUNCEMENT_CERTIFICATE_BYTES && header.length <= MAX_HEADER_BYTES;
+    if (fits && this.running && this.net !== undefined)
+      this.net.publish("block", encodeBlockAnnouncement({ header, certificate })).catch((e: unknown) => {
+        if (this.running) this.logger.debug("publish failed", { kind: "block", error: codeOf(e) });
+      });
   }
 
   private enqueue(what: string, write: () => Promise<unknown>): void {
@@ -575,6 +691,204 @@ export class ZkvmNode {
     return encodeBlockRangeResponse(items);
   }
 
+  // ------------------------------------------------------------------ catch-up sync and snapshots
+
+  /** True while a catch-up sync runs. */
+  get syncing(): boolean {
+    return this.syncer?.syncing ?? false;
+  }
+
+  /** Sync state: running or not, target, last finished run. */
+  get syncStatus(): NodeSyncStatus {
+    return {
+      syncing: this.syncing,
+      target: this.syncer?.currentTarget,
+      last: this.syncer?.lastResult,
+    };
+  }
+
+  /**
+   * Subscribes to sync progress (each applied block, and once with `done` per run); returns the
+   * unsubscribe function.
+   */
+  onSyncProgress(listener: (p: SyncProgress) => void): () => void {
+    this.syncListeners.add(listener);
+    return () => {
+      this.syncListeners.delete(listener);
+    };
+  }
+
+  /**
+   * Runs a catch-up sync from every connected peer now (or joins the one under way). Resolves with
+   * its result; undefined when the node cannot sync (not running, or no quorum set configured).
+   */
+  async syncNow(target?: bigint): Promise<SyncResult | undefined> {
+    if (this.syncer === undefined || !this.running) return undefined;
+    return this.syncer.sync(target === undefined ? {} : { target });
+  }
+
+  private makeSyncer(): Syncer {
+    return new Syncer(
+      {
+        state: () => this.mempoolRef.state,
+        peers: () => (this.running ? (this.net?.peers() ?? []) : []),
+        fetchBlocks: (peer, from, maxCount) => {
+          const net = this.net;
+          if (net === undefined) throw new NodeError(NodeCode.BAD_LIFECYCLE, { state: this.phase });
+          return net.request(peer, Protocol.BLOCKS, encodeBlockRangeRequest({ from, maxCount }));
+        },
+        checkCertificate: (cert, id) => this.certCheck?.(cert, id),
+        verifyOptions: () => ({
+          rng: this.rng,
+          backend: this.msm.backend,
+          preverified: (btx) => this.mempoolRef.verifiedFor(btx),
+        }),
+        commit: (block, cert) => this.commitBlock(block, cert, "sync"),
+        afterApply: () => this.herder?.tipChanged(),
+        onProgress: (p) => {
+          for (const l of this.syncListeners) {
+            try {
+              l(p);
+            } catch (e) {
+              this.logger.error("sync progress listener failed", { error: String(e) });
+            }
+          }
+        },
+        active: () => this.running,
+        logger: this.logger.child({ module: "sync" }),
+      },
+      this.opts.sync?.batchSize === undefined ? {} : { batchSize: this.opts.sync.batchSize },
+    );
+  }
+
+  /** At start: waits (bounded) for a bootstrap peer, then syncs from every connected peer. */
+  private async initialSync(): Promise<void> {
+    const syncer = this.syncer;
+    const net = this.net;
+    if (syncer === undefined || net === undefined || this.config.bootstrapPeers.length === 0) return;
+    const until = Date.now() + (this.opts.sync?.initialWaitMs ?? 3000);
+    while (this.running && net.peers().length === 0 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 25));
+    if (!this.running) return;
+    const r = await syncer.sync();
+    this.logger.info("initial sync", {
+      applied: r.applied,
+      height: r.height.toString(),
+      ms: Math.round(r.elapsedMs),
+      failures: r.failures.length,
+    });
+  }
+
+  /** Every `sync.intervalMs`, asks one peer for blocks beyond the tip (recovers a partitioned node). */
+  private armPeriodicSync(): void {
+    if (this.syncer === undefined) return;
+    const every = this.opts.sync?.intervalMs ?? 5000;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      if (!this.running) return;
+      if (this.syncer !== undefined && !this.syncer.syncing) this.startSync({ onePeer: true });
+      this.armPeriodicSync();
+    }, every);
+  }
+
+  private startSync(req: { target?: bigint; onePeer?: boolean }): void {
+    this.syncer?.sync(req).catch((e: unknown) => {
+      this.logger.error("sync failed", { error: String(e), code: codeOf(e) });
+    });
+  }
+
+  /**
+   * Some peer has blocks up to `target`. A validator one block behind gives consensus `lagGraceMs`
+   * to deliver it before syncing; otherwise sync now.
+   */
+  private behind(target: bigint): void {
+    const tip = this.state.tip.height;
+    if (target <= tip || this.syncer === undefined) return;
+    if (this.herder === undefined || target > tip + 1n) {
+      this.startSync({ target });
+      return;
+    }
+    if (target > this.graceTarget) this.graceTarget = target;
+    if (this.graceTimer !== undefined) return;
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = undefined;
+      const t = this.graceTarget;
+      this.graceTarget = 0n;
+      if (this.running && t > this.state.tip.height) this.startSync({ target: t });
+    }, this.opts.sync?.lagGraceMs ?? 1000);
+  }
+
+  /** A quorum member's validly signed envelope for slot s means blocks up to s − 1 exist. */
+  private envelopeHint(data: Uint8Array): void {
+    if (this.syncer === undefined) return;
+    let env: Envelope;
+    try {
+      env = decodeEnvelope(data);
+    } catch {
+      return;
+    }
+    const st = env.statement;
+    if (st.slotIndex - 1n <= this.state.tip.height || !this.quorumMembers.has(nodeKey(st.nodeId))) return;
+    if (!verifyEnvelopeSignature(st.nodeId, encodeStatement(st), env.signature)) return;
+    this.behind(st.slotIndex - 1n);
+  }
+
+  /**
+   * The block-topic gossip validator: an announcement (header + certificate) whose header is above
+   * the tip and whose certificate verifies against the configured quorum set is accepted (and
+   * triggers a sync); one that does not decode or whose certificate fails is rejected (the sender's
+   * score drops); an old or duplicate one (or any, without a quorum set) is ignored.
+   */
+  receiveBlockAnnouncement(data: Uint8Array): GossipVerdict {
+    const verdict = this.judgeAnnouncement(data);
+    this.metrics.gossipMessages.inc(1, { topic: "block", result: verdict });
+    return verdict;
+  }
+
+  private judgeAnnouncement(data: Uint8Array): GossipVerdict {
+    if (!this.running) return "ignore";
+    let header: ReturnType<typeof decodeHeader>;
+    let cert: FinalityCertificate;
+    try {
+      const a = decodeBlockAnnouncement(data);
+      header = decodeHeader(a.header);
+      cert = decodeCertificate(a.certificate);
+    } catch (e) {
+      if (e instanceof CodedError) return "reject";
+      throw e;
+    }
+    if (header.height <= this.state.tip.height || this.certCheck === undefined) return "ignore";
+    try {
+      this.certCheck(cert, blockId(header));
+    } catch (e) {
+      if (e instanceof CodedError) return "reject";
+      throw e;
+    }
+    this.behind(header.height);
+    return "accept";
+  }
+
+  /** Serves this node's tip as a snapshot (tip block, certificate, chain state). */
+  private async serveSnapshot(req: Uint8Array): Promise<Uint8Array> {
+    decodeSnapshotRequest(req);
+    const state = this.state;
+    let rec = this.tipRecord;
+    if (rec === undefined || !bytesEqual(rec.id, state.tipId)) {
+      // the tip was loaded from the store at start-up
+      const h = Number(state.tip.height);
+      const block = await this.store.getBlockByHeight(h);
+      if (block === undefined) return encodeSnapshotResponse(null);
+      const certificate = (await this.store.getCertificate(h)) ?? new Uint8Array(0);
+      rec = { id: state.tipId, block, certificate };
+    }
+    return encodeSnapshotResponse(makeSnapshot(state, rec.block, rec.certificate));
+  }
+
+  /** The sync fields of the API status. */
+  private syncStatusFields(): { syncing: boolean; syncTarget: bigint | null } {
+    return { syncing: this.syncing, syncTarget: this.syncer?.currentTarget ?? null };
+  }
+
   // ------------------------------------------------------------------ API view
 
   private phaseName(): string {
@@ -598,6 +912,7 @@ export class ZkvmNode {
   private view(): NodeView {
     return {
       status: (): NodeStatus => ({
+        ...this.syncStatusFields(),
         network: this.config.network,
         height: this.state.tip.height,
         tipId: this.state.tipId,
