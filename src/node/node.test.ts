@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { encodeBlockTx, makeBlockTx, makeGenesis } from "../chain/index.js";
+import { decodeBlockTx, encodeBlockTx, makeBlockTx, makeGenesis } from "../chain/index.js";
 import { randomScalar } from "../crypto/scalar.js";
 import { publicKey } from "../crypto/starsig.js";
 import { MemoryChainStore } from "../storage/index.js";
@@ -12,6 +12,7 @@ import { hasCode } from "../util/codedError.js";
 import { seededRng } from "../util/rng.js";
 import { makeUtxo, TxBuilder } from "../zkvm/builder.js";
 import { encodeTx } from "../zkvm/tx.js";
+import { precomputeTx } from "../zkvm/verifier.js";
 import { DEFAULT_CONFIG, type NodeConfig } from "./config.js";
 import { NodeCode } from "./errors.js";
 import { ZkvmNode } from "./node.js";
@@ -133,7 +134,8 @@ describe("ZkvmNode, one validator", () => {
   it("gets a tx submitted through the API into a block; rejects a malformed one", async () => {
     const store = new MemoryChainStore();
     const cfg = { ...config(tempDir()), emptyBlockIntervalMs: 60_000 };
-    const node = await ZkvmNode.create({ config: cfg, genesis, nodeSecret, store });
+    // txs go through a one-worker verification pool here
+    const node = await ZkvmNode.create({ config: cfg, genesis, nodeSecret, store, verifyWorkers: 1 });
     await node.start();
     try {
       const bad = await fetch(`${node.apiUrl}/tx`, { method: "POST", body: "00ff" });
@@ -154,6 +156,12 @@ describe("ZkvmNode, one validator", () => {
       await node.flush();
       expect((await store.getTxLocation(Uint8Array.from(Buffer.from(txid, "hex"))))?.position).toBe(0);
       expect(await store.getCertificate(Number(info["height"]))).toBeDefined();
+      // the relay keeps the new output's utreexo proof fresh: the API serves it, unknown ids are 404
+      const out = precomputeTx(decodeBlockTx(tx).tx, 0).txlog.find((e) => e.type === "output");
+      const outId = out?.type === "output" ? toHex(out.contract.id()) : "";
+      const proof = await getJson(`${node.apiUrl}/utxo/${outId}/proof`);
+      expect(proof["height"]).toBe(info["height"]);
+      expect((await fetch(`${node.apiUrl}/utxo/${"ab".repeat(32)}/proof`)).status).toBe(404);
     } finally {
       await node.stop();
     }

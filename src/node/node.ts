@@ -82,6 +82,7 @@ import { type ApiServer, createNodeMetrics, type NodeMetrics, startApiServer } f
 import {
   type Block,
   type BlockchainState,
+  type BlockTx,
   blockId,
   ChainCode,
   decodeBlock,
@@ -103,12 +104,15 @@ import { bytesEqual, toHex } from "../util/bytes.js";
 import { CodedError } from "../util/codedError.js";
 import type { Rng } from "../util/rng.js";
 import { precomputeTx } from "../zkvm/verifier.js";
+import { TxAdmission } from "./admission.js";
 import type { NodeConfig, QuorumSetConfig } from "./config.js";
 import { NodeCode, NodeError } from "./errors.js";
 import { type Logger, silentLogger } from "./logger.js";
+import { LightRelay } from "./relay.js";
 import { decodeScpState, encodeScpState, readScpStateFile, writeScpStateFileSync } from "./scpState.js";
 import { makeSnapshot, recordGenesisId, storedGenesisId } from "./snapshot.js";
 import { Syncer, type SyncProgress, type SyncResult, trustedCertificateCheck } from "./sync.js";
+import { VerifyPool } from "./verifyPool.js";
 
 /** The SCP state file in the data folder, written durably before every emission. */
 const SCP_STATE_FILE = "scp-state.bin";
@@ -167,6 +171,13 @@ export interface ZkvmNodeOptions {
   /** Herder options beyond the quorum set and empty-block interval (which come from the config). */
   readonly herder?: Omit<HerderOptions, "quorumSet" | "emptyBlockIntervalMs">;
   readonly network?: NodeNetworkOptions;
+  /**
+   * Worker threads verifying submitted txs off the main thread (src/node/verifyPool.ts); 0 (the
+   * default) verifies on the main thread. `zkvm-node start` uses one per core.
+   */
+  readonly verifyWorkers?: number;
+  /** Largest number of utxo proofs the light-client relay keeps fresh (default 100,000). */
+  readonly relayProofEntries?: number;
   /** Catch-up sync knobs. */
   readonly sync?: NodeSyncOptions;
   /** Called with sync progress (each applied block, and once with `done` per run). */
@@ -226,6 +237,10 @@ export class ZkvmNode {
   private readonly certCheck: ((cert: FinalityCertificate, id: Uint8Array) => void) | undefined;
   private readonly quorumMembers = new Set<string>();
   private readonly syncListeners = new Set<(p: SyncProgress) => void>();
+  /** The light-client protocol server (headers, forest, proof refresh, submit, watch). */
+  readonly relay: LightRelay;
+  private pool: VerifyPool | undefined;
+  private admission: TxAdmission | undefined;
   /** The encoded tip block and certificate, kept with each commit (served as the snapshot). */
   private tipRecord: { id: Uint8Array; block: Uint8Array; certificate: Uint8Array } | undefined;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
@@ -255,6 +270,13 @@ export class ZkvmNode {
     this.genesisId = init.genesisId;
     this.savedScp = init.saved;
     this.mempoolRef = new Mempool(init.state, { backend: init.msm.backend });
+    this.relay = new LightRelay({
+      store: this.store,
+      state: () => this.mempoolRef.state,
+      submitTx: (bytes) => this.submitTxAsync(bytes),
+      logger: this.logger.child({ module: "relay" }),
+      limits: { maxProofEntries: opts.relayProofEntries ?? 100_000 },
+    });
     const signer = starsigSigner(opts.nodeSecret, this.rng);
     this.nodeId = signer.nodeId;
     const q = opts.config.quorumSet;
@@ -415,9 +437,19 @@ export class ZkvmNode {
         },
         [Protocol.BLOCKS]: (req) => this.serveBlocks(req),
         [Protocol.SNAPSHOT]: (req) => this.serveSnapshot(req),
+        [Protocol.LIGHT]: (req) => this.relay.handle(req),
       },
       onPeerBanned: (peer, score) => this.logger.warn("peer banned", { peer, score }),
     });
+    const workers = this.opts.verifyWorkers ?? 0;
+    if (workers > 0) {
+      const pool = new VerifyPool({ size: workers });
+      this.pool = pool;
+      this.admission = new TxAdmission({
+        verify: (txs) => pool.verify(txs),
+        add: (btx, proofVerified) => this.admitVerified(btx, proofVerified),
+      });
+    }
     try {
       await this.net.start();
       this.apiServer = await startApiServer(this.view(), {
@@ -452,8 +484,10 @@ export class ZkvmNode {
     const api = this.apiServer;
     this.apiServer = undefined;
     if (api !== undefined) await api.close();
+    this.relay.close();
     const net = this.net;
     if (net !== undefined) await net.stop();
+    await this.pool?.close();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
@@ -518,9 +552,33 @@ export class ZkvmNode {
     }
   }
 
-  private onGossipTx(data: Uint8Array): GossipVerdict {
+  /**
+   * Like `submitTx`, but through the worker verification pool when the node has one (submissions
+   * arriving together are verified as one batch off the main thread).
+   */
+  async submitTxAsync(bytes: Uint8Array, gossip = true): Promise<SubmitResult> {
+    const admission = this.admission;
+    if (admission === undefined) return this.submitTx(bytes, gossip);
+    const t0 = performance.now();
+    const r = await admission.submit(bytes);
+    if (r.accepted) {
+      this.metrics.txVerifySeconds.observe((performance.now() - t0) / 1000);
+      if (gossip) this.gossip("tx", bytes);
+    }
+    return r;
+  }
+
+  /** Adds a decoded tx whose proof the pool verified (or not, after a pool failure). */
+  private admitVerified(btx: BlockTx, proofVerified: boolean): { txid: Uint8Array } {
+    const entry = this.mempoolRef.add(btx, this.nowMs(), this.rng, { proofVerified });
+    this.metrics.mempoolSize.set(this.mempoolRef.count);
+    this.herder?.tipChanged();
+    return entry;
+  }
+
+  private async onGossipTx(data: Uint8Array): Promise<GossipVerdict> {
     if (!this.running) return "ignore";
-    const r = this.submitTx(data, false);
+    const r = await this.submitTxAsync(data, false);
     const verdict: GossipVerdict = r.accepted
       ? "accept"
       : r.error === ChainCode.MEMPOOL_DUPLICATE || r.error === ChainCode.MEMPOOL_FULL
@@ -633,6 +691,7 @@ export class ZkvmNode {
   private commitBlock(block: VerifiedBlock, cert: FinalityCertificate, source: "consensus" | "sync"): void {
     const now = this.nowMs();
     this.mempoolRef.applyBlock(block, now);
+    this.relay.onBlock(block);
     const state = this.mempoolRef.state;
     const height = Number(block.header.height);
     const header = encodeHeader(block.header);
@@ -955,9 +1014,12 @@ export class ZkvmNode {
         bytes: this.mempoolRef.bytes,
         entries: this.mempoolRef.entries().map((e) => ({ txid: e.txid, size: e.size, fee: e.fee })),
       }),
-      submitTx: (bytes) => this.submitTx(bytes),
+      submitTx: (bytes) => this.submitTxAsync(bytes),
       // The node keeps no per-utxo proofs (utreexo: wallets hold their own), so it serves none.
-      utxoProof: () => undefined,
+      utxoProof: (id) => {
+        const p = this.relay.utxoProof(id);
+        return p === undefined ? undefined : { ...p };
+      },
       quorumInfo: (): QuorumInfo => ({
         nodeId: this.nodeId,
         validator: this.herder !== undefined,

@@ -8,6 +8,7 @@
  */
 import { randomFillSync } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { decodeScalar, encodeScalar, randomScalar } from "../crypto/scalar.js";
 import { publicKey } from "../crypto/starsig.js";
@@ -117,6 +118,16 @@ export function configFrom(
 }
 
 /**
+ * How many verification worker threads a node started from the command line uses:
+ * `ZKVM_VERIFY_WORKERS` (0 = verify on the main thread), else one per core.
+ */
+export function verifyWorkersFrom(env: Readonly<Record<string, string | undefined>>): number {
+  const v = env["ZKVM_VERIFY_WORKERS"];
+  if (v !== undefined && /^[0-9]{1,3}$/.test(v)) return Number(v);
+  return availableParallelism();
+}
+
+/**
  * Builds and starts a node from command-line arguments and the environment: config, genesis file
  * (required: NODE_BAD_GENESIS without one), node key from `<dataDir>/node.key`, JSON logs to stderr.
  */
@@ -134,6 +145,7 @@ export async function runNode(
     config,
     genesis,
     nodeSecret,
+    verifyWorkers: verifyWorkersFrom(env),
     logger: logger ?? createLogger({ level: config.logLevel }),
   });
   await node.start();
