@@ -976,6 +976,8 @@ export class ZkvmNode {
         height: this.state.tip.height,
         tipId: this.state.tipId,
         peers: this.net?.peers().length ?? 0,
+        peerId: this.net?.peerId ?? null,
+        bannedPeers: this.net?.bannedPeers() ?? [],
         consensusPhase: this.phaseName(),
         msmBackend: this.msm.backend.name,
         mempoolSize: this.mempoolRef.count,
