@@ -32,6 +32,13 @@ describe("import-boundary check (DESIGN.md dependency rules)", () => {
     ).toEqual([]);
   });
 
+  it("lets only testnet/ and tools in scripts/ use the testnet launcher", () => {
+    expect(edge("scripts/bench/cluster.ts", "testnet/local/launcher.ts")).toBeNull();
+    expect(edge("testnet/e2e/x.test.ts", "testnet/local/launcher.ts")).toBeNull();
+    expect(edge("src/cli/app.ts", "testnet/local/launcher.ts")).toMatch(/testnet/);
+    expect(edge("src/node/node.ts", "testnet/launch.ts")).toMatch(/testnet/);
+  });
+
   it("confines libp2p to network/ and sqlite3 to src/storage/sqlite", () => {
     expect(check("network/host.ts", `import { createLibp2p } from "libp2p";`)).toEqual([]);
     expect(check("consensus/scp/scp.ts", `import { createLibp2p } from "libp2p";`)).toHaveLength(1);

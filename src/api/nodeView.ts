@@ -117,4 +117,9 @@ export interface NodeView {
   utxoProof(contractId: Uint8Array): Awaitable<UtxoProofInfo | undefined>;
   quorumInfo(): Awaitable<QuorumInfo>;
   peers(): Awaitable<readonly PeerInfo[]>;
+  /**
+   * Optional: the encoded block at `height` (as stored), for light wallets that replay blocks
+   * themselves (`GET /blocks/:height/raw`). Without it that route answers 404 `API_NOT_FOUND`.
+   */
+  blockBytesByHeight?(height: bigint): Awaitable<Uint8Array | undefined>;
 }

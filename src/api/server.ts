@@ -7,6 +7,7 @@
  *   GET  /blocks?from=H&limit=N     {blocks: BlockInfo[]}: heights min(H, tip) down to H−N+1 (N ≤ 100)
  *   GET  /blocks/:height            BlockInfo
  *   GET  /blocks/id/:hex            BlockInfo (id: 32 bytes hex)
+ *   GET  /blocks/:height/raw        {height, hex}: the encoded block (when the view serves raw blocks)
  *   GET  /tx/:txid                  TxInfo (txid: 32 bytes hex)
  *   GET  /mempool                   MempoolInfo
  *   POST /tx                        body: tx hex, or JSON {"tx_hex": "..."}; → 202 {accepted, txid}
@@ -19,7 +20,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fromHex } from "../util/bytes.js";
+import { fromHex, toHex } from "../util/bytes.js";
 import { DASHBOARD_HTML, DASHBOARD_JS } from "./dashboard.js";
 import { ApiCode, ApiError } from "./errors.js";
 import { toJsonText } from "./json.js";
@@ -229,6 +230,18 @@ export function createApiHandler(
         const b = await view.blockById(parseHex32(hex!, "id"));
         if (!b) fail(ApiCode.UNKNOWN_BLOCK, 404);
         return json(200, blockJson(b));
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/blocks\/([^/]*)\/raw$/,
+      name: "block_raw",
+      handler: async ([h]) => {
+        const height = parseU64(h!, "height");
+        if (view.blockBytesByHeight === undefined) fail(ApiCode.NOT_FOUND, 404);
+        const bytes = await view.blockBytesByHeight(height);
+        if (!bytes) fail(ApiCode.UNKNOWN_BLOCK, 404);
+        return json(200, { height, hex: toHex(bytes) });
       },
     },
     {

@@ -1029,6 +1029,8 @@ export class ZkvmNode {
         phase: this.phaseName(),
         quorumSet: this.config.quorumSet === undefined ? null : quorumJson(this.config.quorumSet),
       }),
+      blockBytesByHeight: (height) =>
+        height > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : this.store.getBlockByHeight(Number(height)),
       peers: (): PeerInfo[] => (this.net?.peers() ?? []).map((id) => ({ id })),
     };
   }
