@@ -5,14 +5,24 @@
  * built; the JS backend is covered by src/zkvm/verifier.test.ts either way.
  */
 import { describe, expect, it } from "vitest";
+import { BulletproofGens } from "../src/crypto/generators.js";
+import { PackedScalars, scalarArray } from "../src/crypto/msm/backend.js";
 import { loadNativeBackend, selectMsmBackend } from "../src/crypto/msm/native.js";
+import { CompressedPoint, type Point } from "../src/crypto/ristretto.js";
 import { fromHex, toHex } from "../src/util/bytes.js";
 import type { CodedError } from "../src/util/codedError.js";
 import { seededRng } from "../src/util/rng.js";
 import { REFERENCE_ERROR, VmCode } from "../src/zkvm/errors.js";
 import invalid from "../src/zkvm/fixtures/zkvm_tx_invalid.json" with { type: "json" };
 import valid from "../src/zkvm/fixtures/zkvm_tx_valid.json" with { type: "json" };
-import { precomputeTxBytes, verifyBatch, verifyPrecomputed, verifyTx } from "../src/zkvm/verifier.js";
+import {
+  DEFAULT_BP_CAPACITY,
+  precomputeTxBytes,
+  txStatements,
+  verifyBatch,
+  verifyPrecomputed,
+  verifyTx,
+} from "../src/zkvm/verifier.js";
 
 const rng = seededRng("nativeZkvm.test");
 const native = loadNativeBackend();
@@ -43,6 +53,41 @@ describe.skipIf(native === undefined)(`ZkVM verification with the native MSM bac
     expect(results.map((r) => r.ok)).toEqual([true, false, true]);
     const r1 = results[1]!;
     expect(r1.ok ? undefined : r1.error.code).toBe(VmCode.SIGNATURE_VERIFICATION_FAILED);
+  });
+
+  it("native scalar kernels build exactly the JS R1CS statement for every reference transaction", () => {
+    const gens = BulletproofGens.withCapacity(DEFAULT_BP_CAPACITY);
+    expect(backend.kernels).toBeDefined();
+    for (const v of valid.vectors) {
+      const [withKernels, plain] = [backend.kernels, undefined].map((kernels) => {
+        const p = precomputeTxBytes(fromHex(v.tx_hex));
+        return txStatements(p, gens, seededRng(`same ${v.name}`), kernels).r1cs;
+      });
+      expect(withKernels!.fixed![0]!.scalars).toBeInstanceOf(PackedScalars);
+      expect(withKernels!.b).toBe(plain!.b);
+      expect(withKernels!.b2).toBe(plain!.b2);
+      expect(withKernels!.scalars).toEqual(plain!.scalars);
+      const bytesOf = (q: Point | CompressedPoint): Uint8Array =>
+        q instanceof CompressedPoint ? q.bytes : q.toBytes();
+      expect(withKernels!.points.map(bytesOf)).toEqual(plain!.points.map(bytesOf));
+      expect(withKernels!.fixed!.length).toBe(plain!.fixed!.length);
+      withKernels!.fixed!.forEach((t, i) => {
+        expect(t.bases).toBe(plain!.fixed![i]!.bases);
+        expect(scalarArray(t.scalars)).toEqual(scalarArray(plain!.fixed![i]!.scalars));
+      });
+    }
+  });
+
+  it("a tampered proof fails with the native kernels too (VM_INVALID_R1CS_PROOF)", () => {
+    const v = invalid.vectors.find((x) => x.name === "tampered_proof_byte")!;
+    expect(v.expected_error).toBe(REFERENCE_ERROR[VmCode.INVALID_R1CS_PROOF]);
+    let err: unknown;
+    try {
+      verifyTx(fromHex(v.tx_hex), { rng, backend });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as CodedError).code).toBe(VmCode.INVALID_R1CS_PROOF);
   });
 
   it("rejects the reference's invalid transactions with the same errors as the JS backend", () => {

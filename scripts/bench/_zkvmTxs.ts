@@ -64,7 +64,7 @@ export function verifyBreakdown(
     const t0 = performance.now();
     const p = precomputeTxBytes(bytes);
     const t1 = performance.now();
-    const { r1cs, others } = txStatements(p, gens, rng);
+    const { r1cs, others } = txStatements(p, gens, rng, backend.kernels);
     const t2 = performance.now();
     const bv = new BatchVerifier({ rng, backend });
     bv.add(r1cs);

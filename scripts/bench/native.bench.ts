@@ -5,6 +5,7 @@
  *   msm            — n = 64…2048 random points; "points" says whether they arrive compressed
  *                    (decoded inside the MSM: the verifier's case) or already decoded
  *   msm_bp         — one Bulletproofs verification shape: 2n+2 fixed terms + dynamic points
+ *   secret_msm     — constant-time MSM of secret scalars: the JS `secretMsm` vs the addon's ctMsm
  *   verify         — ZkVM 1in1out / 2in2out single and 2in2out batch64, as in zkvm.bench.ts
  *                    (same JSON shape, "backend":"native" or "js")
  *   verify_breakdown — where a 2in2out single verification spends its time (JS precompute and
@@ -13,11 +14,12 @@
  * Figures are one JSON line each, e.g.
  *   {"bench":"verify","tx":"2in2out","mode":"single","backend":"native","median_ms":…,"ms_per_tx":…}
  */
+import { fixedTable, secretMsm } from "../../src/bulletproofs/secretMsm.js";
 import { BatchVerifier } from "../../src/crypto/batch.js";
 import { BulletproofGens, pedersenGens } from "../../src/crypto/generators.js";
 import type { MsmBackend, MsmInput } from "../../src/crypto/msm/backend.js";
 import { JsMsmBackend } from "../../src/crypto/msm/jsBackend.js";
-import { loadNativeBackend, selectMsmBackend } from "../../src/crypto/msm/native.js";
+import { loadNativeBackend, loadNativeSecretMsm, selectMsmBackend } from "../../src/crypto/msm/native.js";
 import { CompressedPoint, fromUniformBytes, type Point } from "../../src/crypto/ristretto.js";
 import { randomScalar } from "../../src/crypto/scalar.js";
 import { publicKey } from "../../src/crypto/starsig.js";
@@ -54,7 +56,7 @@ const groups: BenchGroup[] = [
   {
     name: "native_msm",
     async run(ctx) {
-      const list = ctx.wants("msm") || ctx.wants("msm_bp") ? backends() : [];
+      const list = ctx.wants("msm") || ctx.wants("msm_bp") || ctx.wants("secret_msm") ? backends() : [];
       if (list.length === 0) return;
       const all: Point[] = Array.from({ length: 2048 }, () => fromUniformBytes(randomBytes(rng, 64)));
       const compressedAll = all.map((p) => new CompressedPoint(p.toBytes()));
@@ -80,6 +82,20 @@ const groups: BenchGroup[] = [
         }
 
       const gens = BulletproofGens.withCapacity(1024);
+      // Constant-time MSM of secret scalars (the prover's commitments): JS secretMsm vs native ctMsm.
+      const ct = loadNativeSecretMsm();
+      if (ct !== undefined && ctx.wants("secret_msm"))
+        for (const n of [64, 301]) {
+          const pts = gens.G.points.slice(0, n);
+          const ss = scalars(n);
+          const tables = pts.map((_, i) => fixedTable(gens.G, i));
+          await ctx.bench({ bench: "secret_msm", impl: "js", n }, () => secretMsm(tables, ss), {
+            minRuns: ctx.quick ? 2 : 5,
+          });
+          await ctx.bench({ bench: "secret_msm", impl: ct.name, n }, () => ct.msm(pts, ss), {
+            minRuns: ctx.quick ? 2 : 5,
+          });
+        }
       for (const backend of list) {
         backend.prepare(gens.G);
         backend.prepare(gens.H);
@@ -162,7 +178,7 @@ const groups: BenchGroup[] = [
             const t1 = performance.now();
             const bv = new BatchVerifier({ rng, backend });
             for (const p of ps) {
-              const { r1cs, others } = txStatements(p, gens, rng);
+              const { r1cs, others } = txStatements(p, gens, rng, backend.kernels);
               bv.add(r1cs);
               for (const o of others) bv.add(o);
             }

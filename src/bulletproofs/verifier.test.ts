@@ -7,6 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { checkStatement } from "../crypto/batch.js";
 import { BulletproofGens, pedersenCommit, pedersenGens } from "../crypto/generators.js";
+import { scalarArray } from "../crypto/msm/backend.js";
+import { loadNativeBackend } from "../crypto/msm/native.js";
 import { CompressedPoint } from "../crypto/ristretto.js";
 import { bytesToBigintLE, encodeScalar } from "../crypto/scalar.js";
 import { Transcript } from "../crypto/transcript.js";
@@ -30,6 +32,7 @@ import {
 } from "./verifier.js";
 
 const gens = BulletproofGens.withCapacity(r1csTrace.bulletproof_gens.gens_capacity);
+const nativeBackend = loadNativeBackend();
 const sc = (hex: string): bigint => bytesToBigintLE(fromHex(hex, 32));
 const hexOf = (s: bigint): string => toHex(encodeScalar(s));
 
@@ -245,6 +248,40 @@ describe("R1CS verifier: reference standalone proofs (r1cs_trace.json)", () => {
       expect(hasCode(err, R1csCode.VERIFICATION_FAILED)).toBe(true);
     });
   }
+
+  it.skipIf(nativeBackend === undefined)(
+    "with the native backend's kernels: the same statement as the JS path; verify accepts and rejects alike",
+    () => {
+      const backend = nativeBackend!;
+      for (const pv of r1csTrace.proofs) {
+        const bytes = fromHex(pv.proof_hex);
+        const plain = traceVerifier(pv).ver.verificationStatement(
+          decodeR1csProof(bytes),
+          gens,
+          seededRng("same"),
+        );
+        const fast = traceVerifier(pv).ver.verificationStatement(
+          decodeR1csProof(bytes),
+          gens,
+          seededRng("same"),
+          backend.kernels,
+        );
+        expect(fast.b).toBe(plain.b);
+        expect(fast.b2).toBe(plain.b2);
+        expect(fast.scalars).toEqual(plain.scalars);
+        expect(fast.fixed!.map((t) => scalarArray(t.scalars))).toEqual(
+          plain.fixed!.map((t) => scalarArray(t.scalars)),
+        );
+        traceVerifier(pv).ver.verify(decodeR1csProof(bytes), gens, seededRng("v"), { backend });
+        const tampered = bytes.slice();
+        tampered[1 + 32 * (bytes[0] === 0 ? 8 : 11)]! ^= 1;
+        const err = captureError(() =>
+          traceVerifier(pv).ver.verify(decodeR1csProof(tampered), gens, seededRng("v"), { backend }),
+        );
+        expect(hasCode(err, R1csCode.VERIFICATION_FAILED)).toBe(true);
+      }
+    },
+  );
 
   it("a statement from a wrong gadget (constant 22 instead of 21) does not hold (must-fail twin)", () => {
     const pv = r1csTrace.proofs[0]!;

@@ -16,10 +16,11 @@
 import type { PointStatement } from "../crypto/batch.js";
 import { checkStatement } from "../crypto/batch.js";
 import type { BulletproofGens } from "../crypto/generators.js";
-import type { MsmBackend } from "../crypto/msm/index.js";
+import type { MsmBackend, ScalarKernels, ScalarList } from "../crypto/msm/index.js";
 import { CompressedPoint, type Point } from "../crypto/ristretto.js";
 import { invert, L, randomScalar } from "../crypto/scalar.js";
 import type { Transcript } from "../crypto/transcript.js";
+import { utf8 } from "../util/bytes.js";
 import { hasCode } from "../util/codedError.js";
 import { DecodeCode } from "../util/errors.js";
 import type { Rng } from "../util/rng.js";
@@ -28,7 +29,7 @@ import { R1csCode, R1csError } from "./errors.js";
 import { type FlatWeights, flattenConstraints, nextPowerOfTwo, powers } from "./flatten.js";
 import { ippVerificationScalars } from "./innerProduct.js";
 import * as lbl from "./labels.js";
-import { type LcLike, Variable, VariableKind } from "./linearCombination.js";
+import { type LcLike, type LinearCombination, Variable, VariableKind } from "./linearCombination.js";
 import { isIdentityEncoding, type R1csProof } from "./proof.js";
 
 export interface VerifyOptions {
@@ -84,8 +85,13 @@ export class Verifier extends ConstraintSystemBase {
    * Throws R1CS_INVALID_POINT (identity or undecodable point), R1CS_GENERATORS_CAPACITY,
    * R1CS_VERIFICATION_FAILED (wrong number of inner-product rounds).
    */
-  verificationStatement(proof: R1csProof, bpGens: BulletproofGens, rng: Rng): PointStatement {
-    const parts = this.verificationParts(proof, bpGens);
+  verificationStatement(
+    proof: R1csProof,
+    bpGens: BulletproofGens,
+    rng: Rng,
+    kernels?: ScalarKernels,
+  ): PointStatement {
+    const parts = this.statementParts(proof, bpGens, kernels);
     const trng = this.transcript.buildRng().finalize(rng);
     let r = 0n;
     while (r === 0n) r = randomScalar(trng);
@@ -98,6 +104,15 @@ export class Verifier extends ConstraintSystemBase {
    * @internal exported for tests and diagnostics; use `verificationStatement`.
    */
   verificationParts(proof: R1csProof, bpGens: BulletproofGens): VerificationParts {
+    return this.statementParts(proof, bpGens, undefined) as VerificationParts;
+  }
+
+  /** `verificationParts`, with the generator scalars computed by `kernels` when given. */
+  private statementParts(
+    proof: R1csProof,
+    bpGens: BulletproofGens,
+    kernels: ScalarKernels | undefined,
+  ): StatementParts {
     this.ensureOpen("verificationStatement");
     if (!this.inPhaseOne) throw new TypeError("verificationStatement: already verifying");
     try {
@@ -111,15 +126,17 @@ export class Verifier extends ConstraintSystemBase {
       const constraints = this.constraints;
       const n = this.n;
       const m = this.V.length;
-      return finishVerification({
+      const inp: FinishInput = {
         transcript: t,
         proof,
         V: this.V,
         n1,
         n,
         bpGens,
+        constraints,
         flatten: (z) => flattenConstraints(constraints, z, n, m),
-      });
+      };
+      return kernels === undefined ? finishVerification(inp) : finishWithKernels(inp, kernels);
     } finally {
       this.finish();
     }
@@ -130,7 +147,7 @@ export class Verifier extends ConstraintSystemBase {
    * R1CS_VERIFICATION_FAILED if it does not verify, and the errors of `verificationStatement`.
    */
   verify(proof: R1csProof, bpGens: BulletproofGens, rng: Rng, opts: VerifyOptions = {}): void {
-    const parts = this.verificationParts(proof, bpGens);
+    const parts = this.statementParts(proof, bpGens, opts.backend?.kernels);
     const trng = this.transcript.buildRng().finalize(rng);
     let r = 0n;
     while (r === 0n) r = randomScalar(trng);
@@ -164,16 +181,9 @@ function appendNonIdentity(t: Transcript, label: string, p: CompressedPoint, ind
  * (G and H have c1 = 0).
  * @internal exported for tests against the reference's per-term vectors.
  */
-export interface VerificationParts {
-  readonly names: readonly string[];
-  readonly points: readonly CompressedPoint[];
-  readonly c0: readonly bigint[];
-  readonly c1: readonly bigint[];
-  readonly b: readonly [bigint, bigint];
-  readonly b2: readonly [bigint, bigint];
+export interface VerificationParts extends StatementParts {
   readonly g: readonly bigint[];
   readonly h: readonly bigint[];
-  readonly paddedN: number;
   /** Challenges and intermediate values, for diagnostics and tests. */
   readonly internals: {
     readonly y: bigint;
@@ -187,6 +197,22 @@ export interface VerificationParts {
   };
 }
 
+/**
+ * `VerificationParts` without the internals, where g and h may be packed words from native kernels.
+ * @internal
+ */
+export interface StatementParts {
+  readonly names: readonly string[];
+  readonly points: readonly CompressedPoint[];
+  readonly c0: readonly bigint[];
+  readonly c1: readonly bigint[];
+  readonly b: readonly [bigint, bigint];
+  readonly b2: readonly [bigint, bigint];
+  readonly g: ScalarList;
+  readonly h: ScalarList;
+  readonly paddedN: number;
+}
+
 /** @internal Input of `finishVerification`. */
 export interface FinishInput {
   /** Transcript positioned after the phase-2 callbacks (next step: append A_I2). */
@@ -197,6 +223,11 @@ export interface FinishInput {
   readonly n1: number;
   readonly n: number;
   readonly bpGens: BulletproofGens;
+  /**
+   * The constraints themselves, when known: `finishWithKernels` then flattens them natively (fused
+   * with the generator scalars) instead of calling `flatten`.
+   */
+  readonly constraints?: readonly LinearCombination[];
   /** Produces the flattened weights for the challenge z. */
   readonly flatten: (z: bigint) => FlatWeights;
 }
@@ -208,6 +239,147 @@ export interface FinishInput {
  */
 export function finishVerification(inp: FinishInput): VerificationParts {
   const { transcript: t, proof, n1, n } = inp;
+  const { y, z, u, x, w, padded, weights: flat } = verifierChallenges(inp);
+  const weights = flat!;
+  const { wL, wR, wO } = weights;
+  const ipp = ippVerificationScalars(proof.ipp, padded, t);
+  const { a, b } = proof.ipp;
+
+  const yInvPow = powers(invert(y), padded);
+  const x1 = x;
+  let delta = 0n;
+  const g = new Array<bigint>(padded);
+  const h = new Array<bigint>(padded);
+  for (let i = 0; i < padded; i++) {
+    const uOr1 = i < n1 ? 1n : u;
+    const yNegWR = i < n ? (yInvPow[i]! * wR[i]!) % L : 0n;
+    if (i < n) delta += yNegWR * wL[i]!;
+    const wLi = i < n ? wL[i]! : 0n;
+    const wOi = i < n ? wO[i]! : 0n;
+    const sInv = ipp.s[padded - 1 - i]!;
+    g[i] = (uOr1 * ((x1 * yNegWR - a * ipp.s[i]!) % L) + L * L) % L;
+    h[i] = (uOr1 * (((yInvPow[i]! * ((x1 * wLi + wOi - b * sInv) % L)) % L) - 1n) + L * L) % L;
+  }
+  delta %= L;
+  const parts = assembleParts(inp, { u, x, w, weights }, ipp, g, h, delta);
+  return { ...parts, g, h, internals: { y, z, u, x, w, delta, weights, ipp } };
+}
+
+/**
+ * `finishVerification` with the per-generator scalars (and δ) computed by native kernels: the
+ * same transcript operations and checks, the same statement (differential tests compare them).
+ * @internal
+ */
+export function finishWithKernels(inp: FinishInput, kernels: ScalarKernels): StatementParts {
+  const { transcript: t, proof, n1, n } = inp;
+  const ch = verifierChallenges(inp, inp.constraints === undefined);
+  const { padded } = ch;
+  const ipp = ippChallenges(proof.ipp, padded, t, kernels.invert.bind(kernels));
+  const yInv = kernels.invert(ch.y);
+  if (inp.constraints !== undefined) {
+    const r = kernels.r1csScalars({
+      n1,
+      n,
+      m: inp.V.length,
+      padded,
+      z: ch.z,
+      yInv,
+      x: ch.x,
+      u: ch.u,
+      a: proof.ipp.a,
+      b: proof.ipp.b,
+      sFirst: ipp.allInv,
+      uSq: ipp.uSq,
+      constraints: inp.constraints,
+    });
+    return assembleParts(inp, { ...ch, weights: { wV: r.wV, wc: r.wc } }, ipp, r.g, r.h, r.delta);
+  }
+  const weights = ch.weights!;
+  const { g, h, delta } = kernels.bpScalars({
+    n1,
+    n,
+    padded,
+    yInv,
+    x: ch.x,
+    u: ch.u,
+    a: proof.ipp.a,
+    b: proof.ipp.b,
+    sFirst: ipp.allInv,
+    uSq: ipp.uSq,
+    wL: weights.wL,
+    wR: weights.wR,
+    wO: weights.wO,
+  });
+  return assembleParts(inp, { ...ch, weights }, ipp, g, h, delta);
+}
+
+/**
+ * The inner-product verifier's transcript steps (as `ippVerificationScalars`: domain separator, n,
+ * then L, R and the challenge u of each round), returning the squared challenges, their inverses and
+ * 1/(u₁…u_k) without expanding the s vector (the kernel does that).
+ */
+function ippChallenges(
+  proof: R1csProof["ipp"],
+  n: number,
+  transcript: Transcript,
+  inv: (x: bigint) => bigint,
+): { uSq: bigint[]; uInvSq: bigint[]; allInv: bigint } {
+  const k = proof.lVec.length;
+  if (proof.rVec.length !== k || k >= 32 || n !== 2 ** k)
+    throw new R1csError(R1csCode.VERIFICATION_FAILED, {
+      what: "inner-product rounds",
+      expected: n,
+      actual: k,
+    });
+  transcript.appendMessage(lbl.DOM_SEP, utf8(lbl.IPP_DOMAIN));
+  transcript.appendU64(lbl.IPP_N, n);
+  const u: bigint[] = [];
+  for (let j = 0; j < k; j++) {
+    const Lj = proof.lVec[j]!;
+    const Rj = proof.rVec[j]!;
+    if (isIdentityEncoding(Lj)) throw new R1csError(R1csCode.INVALID_POINT, { what: "ipp L", index: j });
+    transcript.appendPoint(lbl.LABEL_L, Lj);
+    if (isIdentityEncoding(Rj)) throw new R1csError(R1csCode.INVALID_POINT, { what: "ipp R", index: j });
+    transcript.appendPoint(lbl.LABEL_R, Rj);
+    const uj = transcript.challengeScalar(lbl.LABEL_U);
+    if (uj === 0n)
+      throw new R1csError(R1csCode.VERIFICATION_FAILED, { what: "zero ipp challenge", index: j });
+    u.push(uj);
+  }
+  // Montgomery's trick with one (native) inversion: prefix[j] = u_0…u_(j-1).
+  const prefix = new Array<bigint>(k);
+  let acc = 1n;
+  for (let j = 0; j < k; j++) {
+    prefix[j] = acc;
+    acc = (acc * u[j]!) % L;
+  }
+  const allInv = inv(acc);
+  const uInv = new Array<bigint>(k);
+  let running = allInv;
+  for (let j = k - 1; j >= 0; j--) {
+    uInv[j] = (running * prefix[j]!) % L;
+    running = (running * u[j]!) % L;
+  }
+  return { uSq: u.map((v) => (v * v) % L), uInvSq: uInv.map((v) => (v * v) % L), allInv };
+}
+
+interface Challenges {
+  readonly y: bigint;
+  readonly z: bigint;
+  readonly u: bigint;
+  readonly x: bigint;
+  readonly w: bigint;
+  readonly padded: number;
+  /** The flattened weights (undefined when the caller flattens natively). */
+  readonly weights: FlatWeights | undefined;
+}
+
+/**
+ * Capacity check, A_I2..S2, y, z, T's, u, x, t_x.., w, then (if `flatten`) the flattened weights
+ * for z.
+ */
+function verifierChallenges(inp: FinishInput, flatten = true): Challenges {
+  const { transcript: t, proof, n } = inp;
   const m = inp.V.length;
   const padded = nextPowerOfTwo(n);
   if (padded > inp.bpGens.capacity)
@@ -231,30 +403,35 @@ export function finishVerification(inp: FinishInput): VerificationParts {
   t.appendScalar(lbl.LABEL_E_BLINDING, proof.eBlinding);
   const w = t.challengeScalar(lbl.LABEL_W);
 
+  if (!flatten) return { y, z, u, x, w, padded, weights: undefined };
   const weights = inp.flatten(z);
-  const { wL, wR, wO, wV, wc } = weights;
+  const { wL, wR, wO, wV } = weights;
   if (wL.length !== n || wR.length !== n || wO.length !== n || wV.length !== m)
     throw new RangeError("finishVerification: weights do not match the constraint system");
-  const ipp = ippVerificationScalars(proof.ipp, padded, t);
-  const { a, b } = proof.ipp;
+  return { y, z, u, x, w, padded, weights };
+}
 
-  const yInvPow = powers(invert(y), padded);
+/** The dynamic terms and the B, B2 scalars around the generator scalars g, h. */
+function assembleParts(
+  inp: FinishInput,
+  ch: {
+    readonly u: bigint;
+    readonly x: bigint;
+    readonly w: bigint;
+    readonly weights: Pick<FlatWeights, "wV" | "wc">;
+  },
+  ipp: { readonly uSq: readonly bigint[]; readonly uInvSq: readonly bigint[] },
+  g: ScalarList,
+  h: ScalarList,
+  delta: bigint,
+): StatementParts {
+  const { proof } = inp;
+  const m = inp.V.length;
+  const { u, x, w } = ch;
+  const { wV, wc } = ch.weights;
+  const { a, b } = proof.ipp;
   const xPow = powers(x, 7);
   const [x1, x2, x3] = [xPow[1]!, xPow[2]!, xPow[3]!];
-  let delta = 0n;
-  const g = new Array<bigint>(padded);
-  const h = new Array<bigint>(padded);
-  for (let i = 0; i < padded; i++) {
-    const uOr1 = i < n1 ? 1n : u;
-    const yNegWR = i < n ? (yInvPow[i]! * wR[i]!) % L : 0n;
-    if (i < n) delta += yNegWR * wL[i]!;
-    const wLi = i < n ? wL[i]! : 0n;
-    const wOi = i < n ? wO[i]! : 0n;
-    const sInv = ipp.s[padded - 1 - i]!;
-    g[i] = (uOr1 * ((x1 * yNegWR - a * ipp.s[i]!) % L) + L * L) % L;
-    h[i] = (uOr1 * (((yInvPow[i]! * ((x1 * wLi + wOi - b * sInv) % L)) % L) - 1n) + L * L) % L;
-  }
-  delta %= L;
 
   const names: string[] = ["A_I1", "A_O1", "S1", "A_I2", "A_O2", "S2"];
   const points: CompressedPoint[] = [proof.aI1, proof.aO1, proof.s1, proof.aI2, proof.aO2, proof.s2];
@@ -301,8 +478,7 @@ export function finishVerification(inp: FinishInput): VerificationParts {
     b2: [b2C0, b2C1],
     g,
     h,
-    paddedN: padded,
-    internals: { y, z, u, x, w, delta, weights, ipp },
+    paddedN: nextPowerOfTwo(inp.n),
   };
 }
 
@@ -311,7 +487,7 @@ export function finishVerification(inp: FinishInput): VerificationParts {
  * the field if one is not a valid encoding).
  * @internal
  */
-export function combineParts(parts: VerificationParts, r: bigint, bpGens: BulletproofGens): PointStatement {
+export function combineParts(parts: StatementParts, r: bigint, bpGens: BulletproofGens): PointStatement {
   // Points stay compressed: the MSM backend decodes them (natively when it can). An undecodable
   // point makes the statement's check fail with CRYPTO_INVALID_POINT; `verify` names the field.
   const points = parts.points;

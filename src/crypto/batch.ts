@@ -11,7 +11,14 @@ import { DecodeCode } from "../util/errors.js";
 import type { Rng } from "../util/rng.js";
 import { CryptoCode, CryptoError } from "./errors.js";
 import { pedersenGens } from "./generators.js";
-import { defaultMsmBackend, type FixedBases, type FixedTerm, type MsmBackend } from "./msm/index.js";
+import {
+  defaultMsmBackend,
+  type FixedBases,
+  type FixedTerm,
+  type MsmBackend,
+  PackedScalars,
+  scalarArray,
+} from "./msm/index.js";
 import type { CompressedPoint, Point } from "./ristretto.js";
 import { mod, randomScalar } from "./scalar.js";
 
@@ -41,7 +48,8 @@ export class BatchVerifier {
   private readonly backend: MsmBackend;
   private b = 0n;
   private b2 = 0n;
-  private readonly fixed = new Map<FixedBases, bigint[]>();
+  /** Weighted sums of the fixed-set scalars: BigInts, or packed words when native kernels sum them. */
+  private readonly fixed = new Map<FixedBases, bigint[] | PackedScalars>();
   private readonly scalars: bigint[] = [];
   private readonly points: (Point | CompressedPoint)[] = [];
   private count = 0;
@@ -74,15 +82,29 @@ export class BatchVerifier {
     this.count++;
     if (stmt.b !== undefined) this.b = mod(this.b + w * stmt.b);
     if (stmt.b2 !== undefined) this.b2 = mod(this.b2 + w * stmt.b2);
+    const kernels = this.backend.kernels;
     for (const term of stmt.fixed ?? []) {
       if (term.scalars.length > term.bases.points.length)
         throw new RangeError(`BatchVerifier.add: too many scalars for ${term.bases.name}`);
       let acc = this.fixed.get(term.bases);
-      if (acc === undefined) {
-        acc = [];
-        this.fixed.set(term.bases, acc);
+      if (kernels !== undefined && term.scalars instanceof PackedScalars && !Array.isArray(acc)) {
+        // Native path: packed words summed by the backend's kernel, no BigInt round trip.
+        if (acc === undefined || acc.length < term.scalars.length) {
+          const grown = new PackedScalars(new Uint8Array(term.scalars.bytes.length));
+          if (acc !== undefined) grown.bytes.set(acc.bytes);
+          acc = grown;
+          this.fixed.set(term.bases, acc);
+        }
+        kernels.axpy(acc, w, term.scalars);
+        continue;
       }
-      for (let i = 0; i < term.scalars.length; i++) acc[i] = mod((acc[i] ?? 0n) + w * term.scalars[i]!);
+      let big: bigint[];
+      if (acc === undefined) big = [];
+      else if (Array.isArray(acc)) big = acc;
+      else big = acc.toArray().slice();
+      this.fixed.set(term.bases, big);
+      const scalars = scalarArray(term.scalars);
+      for (let i = 0; i < scalars.length; i++) big[i] = mod((big[i] ?? 0n) + w * scalars[i]!);
     }
     for (let i = 0; i < stmt.points.length; i++) {
       this.scalars.push(mod(w * stmt.scalars[i]!));

@@ -8,7 +8,7 @@
 import { Verifier as R1csVerifier } from "../bulletproofs/verifier.js";
 import { BatchVerifier, checkStatement, type PointStatement } from "../crypto/batch.js";
 import { BulletproofGens } from "../crypto/generators.js";
-import { defaultMsmBackend, type MsmBackend } from "../crypto/msm/index.js";
+import { defaultMsmBackend, type MsmBackend, type ScalarKernels } from "../crypto/msm/index.js";
 import { multiMessageStatement } from "../crypto/musig.js";
 import type { CompressedPoint } from "../crypto/ristretto.js";
 import { Transcript } from "../crypto/transcript.js";
@@ -96,6 +96,7 @@ export function txStatements(
   p: PrecomputedTx,
   bpGens: BulletproofGens,
   rng: Rng,
+  kernels?: ScalarKernels,
 ): { r1cs: PointStatement; others: PointStatement[] } {
   const cs = p.pending.cs;
   if (cs === undefined) throw new TypeError("txStatements: this transaction was already verified");
@@ -104,7 +105,7 @@ export function txStatements(
   let r1cs: PointStatement;
   try {
     cs.limitMultipliers(bpGens.capacity);
-    r1cs = cs.verificationStatement(p.tx.proof, bpGens, rng);
+    r1cs = cs.verificationStatement(p.tx.proof, bpGens, rng, kernels);
   } catch (e) {
     if (e instanceof CodedError) {
       const code =
@@ -146,7 +147,7 @@ function checkGroup(stmts: readonly PointStatement[], rng: Rng, backend: MsmBack
 export function verifyPrecomputed(p: PrecomputedTx, opts: VerifyOptions): VerifiedTx {
   const bpGens = opts.bpGens ?? BulletproofGens.withCapacity(DEFAULT_BP_CAPACITY);
   const backend = opts.backend ?? defaultMsmBackend();
-  const { r1cs, others } = txStatements(p, bpGens, opts.rng);
+  const { r1cs, others } = txStatements(p, bpGens, opts.rng, backend.kernels);
   if (!checkGroup([r1cs, ...others], opts.rng, backend)) {
     // Failure path only: find the part to blame.
     if (!safeCheck(r1cs, backend)) throw new VmError(VmCode.INVALID_R1CS_PROOF, {});
@@ -184,7 +185,7 @@ export function verifyBatch(txs: readonly PrecomputedTx[], opts: VerifyOptions):
   const groups: { index: number; stmts: PointStatement[]; r1cs: PointStatement }[] = [];
   txs.forEach((p, index) => {
     try {
-      const { r1cs, others } = txStatements(p, bpGens, opts.rng);
+      const { r1cs, others } = txStatements(p, bpGens, opts.rng, backend.kernels);
       groups.push({ index, stmts: [r1cs, ...others], r1cs });
     } catch (e) {
       if (!(e instanceof VmError)) throw e;

@@ -13,7 +13,7 @@ import {
   type Point,
 } from "../ristretto.js";
 import { L, randomScalar } from "../scalar.js";
-import { type FixedBases, type FixedTerm, fixedBases, type MsmBackend } from "./backend.js";
+import { type FixedBases, type FixedTerm, fixedBases, type MsmBackend, scalarArray } from "./backend.js";
 import { JsMsmBackend } from "./jsBackend.js";
 import { NobleMsmBackend } from "./nobleBackend.js";
 
@@ -42,8 +42,10 @@ function naive(terms: readonly (readonly [bigint, Point])[]): Point {
 }
 function naiveInput(fixed: readonly FixedTerm[], sc: readonly bigint[], pts: readonly Point[]): Point {
   const terms: [bigint, Point][] = [];
-  for (const t of fixed)
-    for (let i = 0; i < t.scalars.length; i++) terms.push([t.scalars[i]!, t.bases.points[i]!]);
+  for (const t of fixed) {
+    const ts = scalarArray(t.scalars);
+    for (let i = 0; i < ts.length; i++) terms.push([ts[i]!, t.bases.points[i]!]);
+  }
   for (let i = 0; i < sc.length; i++) terms.push([sc[i]!, pts[i]!]);
   return naive(terms);
 }

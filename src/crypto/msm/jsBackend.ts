@@ -28,7 +28,7 @@ import {
 } from "./_edwards.js";
 import { Accumulator, type FixedPart, pippenger } from "./_pippenger.js";
 import { STRAUS_W, straus } from "./_straus.js";
-import { type FixedBases, type MsmBackend, type MsmInput, validateMsmInput } from "./backend.js";
+import { type FixedBases, type MsmBackend, type MsmInput, scalarArray, validateMsmInput } from "./backend.js";
 
 /** Default window width of the fixed-base tables (26 entries, 9.4 KB per point). */
 const DEFAULT_TABLE_WINDOW = 10;
@@ -216,6 +216,8 @@ export class JsMsmBackend implements MsmBackend {
   msm(input: MsmInput): Point {
     // Validate everything before doing any work.
     const fixedIn = validateMsmInput(input);
+    // Packed scalars are decoded (and range-checked) before any work.
+    const fixedScalars = fixedIn.map((t) => scalarArray(t.scalars));
 
     // Dynamic points (every compressed point is decoded, even under a zero scalar).
     const dynPoints: Point[] = [];
@@ -233,13 +235,15 @@ export class JsMsmBackend implements MsmBackend {
     const cache = this.tables;
     const fixTables: Float64Array[] = [];
     const fixScalars: bigint[] = [];
-    for (const term of fixedIn) {
-      let used = term.scalars.length;
-      while (used > 0 && term.scalars[used - 1] === 0n) used--;
+    for (let t = 0; t < fixedIn.length; t++) {
+      const term = fixedIn[t]!;
+      const termScalars = fixedScalars[t]!;
+      let used = termScalars.length;
+      while (used > 0 && termScalars[used - 1] === 0n) used--;
       if (used === 0) continue;
       const tables = cache?.tablesOf(term.bases, used);
       for (let i = 0; i < used; i++) {
-        const s = term.scalars[i]!;
+        const s = termScalars[i]!;
         if (s === 0n) continue;
         if (tables === undefined) {
           dynPoints.push(term.bases.points[i]!);

@@ -5,7 +5,7 @@
  */
 import { pippenger } from "@noble/curves/abstract/curve.js";
 import { CompressedPoint, IDENTITY, type Point, RistrettoPoint } from "../ristretto.js";
-import { type FixedBases, type MsmBackend, type MsmInput, validateMsmInput } from "./backend.js";
+import { type FixedBases, type MsmBackend, type MsmInput, scalarArray, validateMsmInput } from "./backend.js";
 
 /** MSM with noble's `pippenger` over RistrettoPoint objects (no tables). */
 export class NobleMsmBackend implements MsmBackend {
@@ -17,9 +17,11 @@ export class NobleMsmBackend implements MsmBackend {
     const fixedIn = validateMsmInput(input);
     const points: Point[] = [];
     const scalars: bigint[] = [];
-    for (const term of fixedIn)
-      for (let i = 0; i < term.scalars.length; i++) {
-        const s = term.scalars[i]!;
+    const fixedScalars = fixedIn.map((t) => scalarArray(t.scalars));
+    for (let t = 0; t < fixedIn.length; t++)
+      for (let i = 0; i < fixedScalars[t]!.length; i++) {
+        const term = fixedIn[t]!;
+        const s = fixedScalars[t]![i]!;
         if (s !== 0n) {
           scalars.push(s);
           points.push(term.bases.points[i]!);
