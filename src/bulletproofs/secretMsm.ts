@@ -13,7 +13,7 @@
  * noble's `multiply` (`mulSecret`), at about a quarter of the cost per term, because the 252
  * doublings are shared by all terms and the tables of fixed generators are cached.
  */
-import type { FixedBases } from "../crypto/msm/index.js";
+import { type FixedBases, secretMsmKernel } from "../crypto/msm/index.js";
 import { IDENTITY, type Point } from "../crypto/ristretto.js";
 import { L } from "../crypto/scalar.js";
 
@@ -80,10 +80,20 @@ function select(t: PointTable, digit: number): Point {
   return sel;
 }
 
-/** Σ scalarsᵢ · Pᵢ where Pᵢ is given by its table. Scalars must be in [0, ℓ). */
+/**
+ * Σ scalarsᵢ · Pᵢ where Pᵢ is given by its table. Scalars must be in [0, ℓ). When a constant-time
+ * native kernel is installed (`setSecretMsmKernel`: the addon's fixed-window MSM with masked table
+ * scans, no secret-dependent branch or index) it does the work; otherwise the code below.
+ */
 export function secretMsm(tables: readonly PointTable[], scalars: readonly bigint[]): Point {
   if (tables.length !== scalars.length)
     throw new RangeError("secretMsm: tables and scalars differ in length");
+  const kernel = secretMsmKernel();
+  if (kernel !== undefined && tables.length > 0)
+    return kernel.msm(
+      tables.map((t) => t[1]!),
+      scalars,
+    );
   const digits = scalars.map(digitsOf);
   let acc = IDENTITY;
   for (let w = WINDOWS - 1; w >= 0; w--) {

@@ -5,7 +5,7 @@
  * src/cli/main.ts runs it on the process; tests call `runCli` directly.
  */
 import "../polyfill.js";
-import { setDefaultMsmBackend } from "../crypto/msm/index.js";
+import { setDefaultMsmBackend, setSecretMsmKernel } from "../crypto/msm/index.js";
 import { selectMsmBackend } from "../crypto/msm/native.js";
 import { CodedError } from "../util/codedError.js";
 import type { CliContext } from "./context.js";
@@ -46,6 +46,16 @@ transactions:
   tx examples --out FILE               write {"txs":[{name, tx_hex}, ...]} built by this prover
 
 exit codes: 0 ok, 1 failure (node unreachable, tx rejected: the reason code is printed), 2 bad input`;
+
+/**
+ * Installs the native addon's verification MSM and constant-time prover MSM when it loads (wallet
+ * commands prove and verify; ZKVM_MSM=js keeps everything in JavaScript).
+ */
+function useFastBackends(ctx: CliContext): void {
+  const { backend, secretMsm } = selectMsmBackend({ ...ctx.env });
+  setDefaultMsmBackend(backend);
+  setSecretMsmKernel(secretMsm);
+}
 
 /** Options of {@link runCli} (tests replace the wait for a signal). */
 export interface RunCliOptions {
@@ -89,6 +99,7 @@ async function dispatch(argv: readonly string[], ctx: CliContext, opts: RunCliOp
     case "status":
       return cmdStatus(rest, ctx);
     case "wallet":
+      useFastBackends(ctx);
       return cmdWallet(rest[0], rest.slice(1), ctx);
     case "node-id": {
       const { configFrom, nodeIdOf } = await import("../node/run.js");
@@ -114,8 +125,9 @@ async function dispatch(argv: readonly string[], ctx: CliContext, opts: RunCliOp
     }
     case "tx": {
       // The MSM backend: the native addon when it was built and loads, else pure JS (ZKVM_MSM=js forces JS).
-      const { backend, reason } = selectMsmBackend({ ...ctx.env });
+      const { backend, reason, secretMsm } = selectMsmBackend({ ...ctx.env });
       setDefaultMsmBackend(backend);
+      setSecretMsmKernel(secretMsm);
       ctx.err(`zkvm-node: msm backend ${backend.name}: ${reason}`);
       const [sub, ...args] = rest;
       if (sub === "verify") {
@@ -138,7 +150,10 @@ async function dispatch(argv: readonly string[], ctx: CliContext, opts: RunCliOp
       throw new UsageError(`unknown tx command: ${sub ?? "(none)"}`);
     }
     default:
-      if (WALLET_ALIASES.has(cmd)) return cmdWallet(cmd, rest, ctx);
+      if (WALLET_ALIASES.has(cmd)) {
+        useFastBackends(ctx);
+        return cmdWallet(cmd, rest, ctx);
+      }
       throw new CliError(CliCode.USAGE, { what: `unknown command: ${cmd}` });
   }
 }

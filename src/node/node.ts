@@ -96,7 +96,7 @@ import {
   makeGenesis,
   type VerifiedBlock,
 } from "../chain/index.js";
-import { type MsmBackend, setDefaultMsmBackend } from "../crypto/msm/index.js";
+import { type MsmBackend, setDefaultMsmBackend, setSecretMsmKernel } from "../crypto/msm/index.js";
 import { selectMsmBackend } from "../crypto/msm/native.js";
 import type { BlockCommit, ChainStore } from "../storage/index.js";
 import { SqliteChainStore } from "../storage/index.js";
@@ -336,6 +336,7 @@ export class ZkvmNode {
     if (cfg.msmBackend === "native" && msm.backend.name !== "native")
       throw new NodeError(NodeCode.MSM_UNAVAILABLE, { reason: msm.reason });
     setDefaultMsmBackend(msm.backend);
+    setSecretMsmKernel(msm.secretMsm);
     mkdirSync(cfg.dataDir, { recursive: true });
     const store = opts.store ?? (await SqliteChainStore.open({ path: join(cfg.dataDir, "chain.sqlite") }));
     try {

@@ -5,7 +5,7 @@
 import "../polyfill.js";
 import { randomFillSync } from "node:crypto";
 import { parentPort } from "node:worker_threads";
-import { setDefaultMsmBackend } from "../crypto/msm/index.js";
+import { setDefaultMsmBackend, setSecretMsmKernel } from "../crypto/msm/index.js";
 import { selectMsmBackend } from "../crypto/msm/native.js";
 import { toHex } from "../util/bytes.js";
 import { CodedError } from "../util/codedError.js";
@@ -15,7 +15,9 @@ import type { VerifyRequest, VerifyResponse, VerifyVerdict } from "./verifyPool.
 
 const rng: Rng = { fillBytes: (d) => void randomFillSync(d) };
 // Each worker picks the same backend as the process would (native addon if it loads; ZKVM_MSM=js forces JS).
-setDefaultMsmBackend(selectMsmBackend(process.env).backend);
+const choice = selectMsmBackend(process.env);
+setDefaultMsmBackend(choice.backend);
+setSecretMsmKernel(choice.secretMsm);
 
 function handle(req: VerifyRequest): VerifyResponse {
   const verdicts: VerifyVerdict[] = new Array(req.txs.length);
