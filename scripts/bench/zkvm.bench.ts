@@ -17,8 +17,8 @@
  */
 
 import { BulletproofGens } from "../../src/crypto/generators.js";
-import { defaultMsmBackend, setDefaultMsmBackend } from "../../src/crypto/msm/index.js";
-import { loadNativeBackend } from "../../src/crypto/msm/native.js";
+import { defaultMsmBackend, setDefaultMsmBackend, setSecretMsmKernel } from "../../src/crypto/msm/index.js";
+import { loadNativeBackend, loadNativeSecretMsm } from "../../src/crypto/msm/native.js";
 import { randomScalar } from "../../src/crypto/scalar.js";
 import { publicKey } from "../../src/crypto/starsig.js";
 import { seededRng } from "../../src/util/rng.js";
@@ -100,23 +100,32 @@ const groups: BenchGroup[] = [
       if (ctx.wants("prove")) {
         const s = await measure(() => buildTx(2), { minRuns: ctx.quick ? 3 : 5, warmup: 1 });
         emit(
-          { bench: "prove", tx: shapeName(2), mode: "single", backend: backend.name },
+          { bench: "prove", tx: shapeName(2), mode: "single", backend: backend.name, secret_msm: "js-ct" },
           { median_ms: s.median_ms, ms_per_tx: s.median_ms, runs: s.runs },
         );
-        // As the CLI and node run it: the process default backend is the native addon when it loads
-        // (the inner-product rounds use it, as dalek's prover uses its variable-time MSM there;
-        // secret-scalar commitments stay on the constant-time secretMsm either way).
+        // As the CLI and node run it when the addon loads: the native backend is the process default
+        // (the inner-product rounds use it, as dalek's prover uses its variable-time MSM there) and
+        // the secret-scalar commitments run on the addon's constant-time MSM (ctMsm).
         const native = loadNativeBackend();
-        if (native !== undefined && backend !== native) {
+        const ct = loadNativeSecretMsm();
+        if (native !== undefined && ct !== undefined) {
           setDefaultMsmBackend(native);
+          setSecretMsmKernel(ct);
           try {
             const sn = await measure(() => buildTx(2), { minRuns: ctx.quick ? 3 : 5, warmup: 1 });
             emit(
-              { bench: "prove", tx: shapeName(2), mode: "single", backend: native.name },
+              {
+                bench: "prove",
+                tx: shapeName(2),
+                mode: "single",
+                backend: native.name,
+                secret_msm: "native-ct",
+              },
               { median_ms: sn.median_ms, ms_per_tx: sn.median_ms, runs: sn.runs },
             );
           } finally {
             setDefaultMsmBackend(backend);
+            setSecretMsmKernel(undefined);
           }
         }
       }
