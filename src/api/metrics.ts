@@ -286,6 +286,8 @@ export interface NodeMetrics {
   readonly gossipMessages: Counter;
   /** `zkvm_api_requests_total{route,status}`: HTTP API requests answered. */
   readonly apiRequests: Counter;
+  /** `zkvm_proof_refreshes_total`: submitted txs admitted after refreshing their stale utreexo proofs. */
+  readonly proofRefreshes: Counter;
 }
 
 /** Registers the node's standard metrics in `registry` (a new one by default). */
@@ -314,6 +316,10 @@ export function createNodeMetrics(registry: MetricsRegistry = new MetricsRegistr
       name: "zkvm_api_requests_total",
       help: "HTTP API requests by route and status code.",
       labelNames: ["route", "status"],
+    }),
+    proofRefreshes: registry.counter({
+      name: "zkvm_proof_refreshes_total",
+      help: "Submitted transactions admitted after their stale utreexo proofs were refreshed.",
     }),
   };
 }

@@ -10,6 +10,7 @@ import { MemoryChainStore } from "../storage/index.js";
 import { toHex } from "../util/bytes.js";
 import { hasCode } from "../util/codedError.js";
 import { seededRng } from "../util/rng.js";
+import type { Proof } from "../utreexo/proof.js";
 import { makeUtxo, TxBuilder } from "../zkvm/builder.js";
 import { encodeTx } from "../zkvm/tx.js";
 import { precomputeTx } from "../zkvm/verifier.js";
@@ -32,13 +33,22 @@ const utxo = makeUtxo(new Uint8Array(32).fill(7), alicePub, {
   qtyBlinding: randomScalar(rng),
   flvBlinding: randomScalar(rng),
 });
-const genesis = { timestampMs: T0, utxoIds: [utxo.contract.id()] };
+const utxo2 = makeUtxo(new Uint8Array(32).fill(8), alicePub, {
+  qty: 50n,
+  flavor: 0n,
+  qtyBlinding: randomScalar(rng),
+  flvBlinding: randomScalar(rng),
+});
+const genesis = { timestampMs: T0, utxoIds: [utxo.contract.id(), utxo2.contract.id()] };
 
-function spendTx(): Uint8Array {
-  const proof = makeGenesis(T0, genesis.utxoIds).proofs[0]!;
+/** A tx spending genesis utxo `which` (0 or 1) with its genesis proof (`proof` overrides it). */
+function spendTx(which = 0, proofOverride?: Proof): Uint8Array {
+  const proof = proofOverride ?? makeGenesis(T0, genesis.utxoIds).proofs[which]!;
+  const u = which === 0 ? utxo : utxo2;
+  const qty = u.values[0]!.qty;
   const b = new TxBuilder({ rng });
-  b.spend(utxo, alice).fee(3);
-  b.cloakTo([{ qty: 97n, flavor: 0n, predicate: alicePub }]);
+  b.spend(u, alice).fee(3);
+  b.cloakTo([{ qty: qty - 3n, flavor: 0n, predicate: alicePub }]);
   return encodeBlockTx(makeBlockTx(encodeTx(b.build().tx), [proof]));
 }
 
@@ -162,6 +172,15 @@ describe("ZkvmNode, one validator", () => {
       const proof = await getJson(`${node.apiUrl}/utxo/${outId}/proof`);
       expect(proof["height"]).toBe(info["height"]);
       expect((await fetch(`${node.apiUrl}/utxo/${"ab".repeat(32)}/proof`)).status).toBe(404);
+      // the other genesis utxo's proof is stale now (the block changed the forest): the node
+      // refreshes it through its recent catchups instead of refusing the tx
+      const stale = await fetch(`${node.apiUrl}/tx`, { method: "POST", body: toHex(spendTx(1)) });
+      expect(stale.status).toBe(202);
+      expect(await (await fetch(`${node.apiUrl}/metrics`)).text()).toContain("zkvm_proof_refreshes_total 1");
+      // must-fail twin: a proof that never held (utxo 0's path for utxo 1) is refused
+      const wrong = makeGenesis(T0, genesis.utxoIds).proofs[0]!;
+      const bad2 = await fetch(`${node.apiUrl}/tx`, { method: "POST", body: toHex(spendTx(1, wrong)) });
+      expect(bad2.status).toBe(400);
     } finally {
       await node.stop();
     }

@@ -90,10 +90,13 @@ import {
   decodeHeader,
   decodeState,
   encodeBlock,
+  encodeBlockTx,
   encodeHeader,
   encodeState,
   Mempool,
+  type MempoolEntry,
   makeGenesis,
+  utxoLeaf,
   type VerifiedBlock,
 } from "../chain/index.js";
 import { type MsmBackend, setDefaultMsmBackend, setSecretMsmKernel } from "../crypto/msm/index.js";
@@ -541,11 +544,11 @@ export class ZkvmNode {
     }
     const t0 = performance.now();
     try {
-      const entry = this.mempoolRef.add(btx, this.nowMs(), this.rng);
+      const entry = this.addToMempool(btx, false);
       this.metrics.txVerifySeconds.observe((performance.now() - t0) / 1000);
       this.metrics.mempoolSize.set(this.mempoolRef.count);
       this.herder?.tipChanged();
-      if (gossip) this.gossip("tx", bytes);
+      if (gossip) this.gossip("tx", entry.btx === btx ? bytes : encodeBlockTx(entry.btx));
       return { accepted: true, txid: entry.txid };
     } catch (e) {
       if (!(e instanceof CodedError)) throw e;
@@ -564,14 +567,57 @@ export class ZkvmNode {
     const r = await admission.submit(bytes);
     if (r.accepted) {
       this.metrics.txVerifySeconds.observe((performance.now() - t0) / 1000);
-      if (gossip) this.gossip("tx", bytes);
+      const entry = r.txid === undefined ? undefined : this.mempoolRef.get(r.txid);
+      // gossip what the mempool holds (its proofs may have been refreshed on the way in)
+      if (gossip && entry !== undefined) this.gossip("tx", encodeBlockTx(entry.btx));
     }
     return r;
   }
 
+  /**
+   * Adds a tx to the mempool. A tx whose utreexo proofs were made against a recent forest (the
+   * client or a peer built it a block or two ago — normal around every block commit) is not
+   * refused: its stale proofs are brought up to the tip through the relay's recent catchups and it
+   * is tried once more.
+   */
+  private addToMempool(btx: BlockTx, proofVerified: boolean): MempoolEntry {
+    try {
+      return this.mempoolRef.add(btx, this.nowMs(), this.rng, { proofVerified });
+    } catch (e) {
+      if (!(e instanceof CodedError) || e.code !== ChainCode.MEMPOOL_TX_INVALID) throw e;
+      const fresh = this.freshenProofs(btx);
+      if (fresh === undefined) throw e;
+      this.metrics.proofRefreshes.inc(1);
+      return this.mempoolRef.add(fresh, this.nowMs(), this.rng, { proofVerified });
+    }
+  }
+
+  /** The tx with every committed proof that is stale (but recent) refreshed; undefined if none is. */
+  private freshenProofs(btx: BlockTx): BlockTx | undefined {
+    let inputs: Uint8Array[];
+    try {
+      inputs = precomputeTx(btx.tx, btx.txBytes.length).txlog.flatMap((e) =>
+        e.type === "input" ? [e.contractId] : [],
+      );
+    } catch {
+      return undefined;
+    }
+    const forest = this.mempoolRef.state.forest;
+    let changed = false;
+    const proofs = btx.proofs.map((p, i) => {
+      const id = inputs[i];
+      if (id === undefined || p.kind !== "committed" || forest.verify(utxoLeaf(id), p.path)) return p;
+      const fresh = this.relay.refreshProof(id, p);
+      if (fresh === undefined) return p;
+      changed = true;
+      return fresh;
+    });
+    return changed ? { ...btx, proofs } : undefined;
+  }
+
   /** Adds a decoded tx whose proof the pool verified (or not, after a pool failure). */
   private admitVerified(btx: BlockTx, proofVerified: boolean): { txid: Uint8Array } {
-    const entry = this.mempoolRef.add(btx, this.nowMs(), this.rng, { proofVerified });
+    const entry = this.addToMempool(btx, proofVerified);
     this.metrics.mempoolSize.set(this.mempoolRef.count);
     this.herder?.tipChanged();
     return entry;

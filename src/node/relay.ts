@@ -547,7 +547,18 @@ export class LightRelay {
       if (e instanceof CodedError) throw new RelayError(RelayCode.BAD_PROOF, {}, { cause: e });
       throw e;
     }
-    if (proof.kind !== "committed") return { kind: "proof", found: false };
+    const fresh = this.refreshProof(utxoId, proof);
+    if (fresh === undefined) return { kind: "proof", found: false };
+    return { kind: "proof", found: true, height: tip.height, proof: proofToBytes(fresh) };
+  }
+
+  /**
+   * A committed proof of `utxoId` made against one of the recent forests, brought up to the tip
+   * through the later catchups; undefined if it holds in none of them (or the utxo was spent). A
+   * proof that already holds at the tip comes back unchanged.
+   */
+  refreshProof(utxoId: Uint8Array, proof: Proof): Proof | undefined {
+    if (proof.kind !== "committed" || this.recent.length === 0) return undefined;
     const leaf = utxoLeaf(utxoId);
     // The newest kept forest the proof holds in; then every later catchup in order.
     let at = -1;
@@ -556,15 +567,15 @@ export class LightRelay {
         at = i;
         break;
       }
-    if (at < 0) return { kind: "proof", found: false };
+    if (at < 0) return undefined;
     let cur: Proof = proof;
     try {
       for (let i = at + 1; i < this.recent.length; i++) cur = this.recent[i]!.catchup!.update(leaf, cur);
     } catch (e) {
-      if (e instanceof CodedError) return { kind: "proof", found: false };
+      if (e instanceof CodedError) return undefined;
       throw e;
     }
-    return { kind: "proof", found: true, height: tip.height, proof: proofToBytes(cur) };
+    return cur;
   }
 
   private watch(contractId: Uint8Array): Promise<LightResponse> {
