@@ -7,9 +7,10 @@ import { randomFillSync } from "node:crypto";
 import { parentPort } from "node:worker_threads";
 import { setDefaultMsmBackend, setSecretMsmKernel } from "../crypto/msm/index.js";
 import { selectMsmBackend } from "../crypto/msm/native.js";
-import { toHex } from "../util/bytes.js";
+import { fromHex, toHex } from "../util/bytes.js";
 import { CodedError } from "../util/codedError.js";
 import type { Rng } from "../util/rng.js";
+import warmup from "../zkvm/fixtures/zkvm_tx_valid.json" with { type: "json" };
 import { type PrecomputedTx, precomputeTxBytes, verifyBatch } from "../zkvm/verifier.js";
 import type { VerifyRequest, VerifyResponse, VerifyVerdict } from "./verifyPool.js";
 
@@ -55,5 +56,15 @@ parentPort?.on("message", (req: VerifyRequest) => {
   }
   parentPort?.postMessage(res);
 });
+
+// Warm-up before taking work: the first verifications compile the hot paths (the JIT) and build the
+// generator tables; without this the first tx a node receives waits most of a second.
+for (const v of warmup.vectors.slice(0, 4)) {
+  try {
+    handle({ id: 0, txs: [fromHex(v.tx_hex)] });
+  } catch {
+    // a warm-up failure only costs speed
+  }
+}
 
 parentPort?.postMessage("ready");

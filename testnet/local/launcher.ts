@@ -64,6 +64,8 @@ export interface LocalNetworkOptions {
    * benchmark's pre-proven load. Ignored when the folder already holds a network.
    */
   readonly extraGenesisUtxos?: readonly Uint8Array[];
+  /** Extra Node.js flags for the node processes (e.g. `--cpu-prof`). */
+  readonly nodeFlags?: readonly string[];
   /** Extra environment for the node processes (e.g. ZKVM_MSM=js). */
   readonly env?: Readonly<Record<string, string>>;
   /** How long to wait for every API to answer (default 60 s). */
@@ -294,11 +296,15 @@ export async function startLocalNetwork(opts: LocalNetworkOptions = {}): Promise
       const fd = openSync(logFile, "a", 0o600);
       let child: ChildProcess;
       try {
-        child = spawn(process.execPath, [ZKVM_NODE_BIN, "start", "--data-dir", x.dataDir], {
-          cwd: REPO_ROOT,
-          stdio: ["ignore", fd, fd],
-          env: { ...process.env, ...(opts.env ?? {}) },
-        });
+        child = spawn(
+          process.execPath,
+          [...(opts.nodeFlags ?? []), ZKVM_NODE_BIN, "start", "--data-dir", x.dataDir],
+          {
+            cwd: REPO_ROOT,
+            stdio: ["ignore", fd, fd],
+            env: { ...process.env, ...(opts.env ?? {}) },
+          },
+        );
       } finally {
         closeSync(fd);
       }
