@@ -14,6 +14,8 @@ export const CryptoCode = {
   MUSIG_BAD_INPUT: "CRYPTO_MUSIG_BAD_INPUT",
   /** Generators: more generators requested than the configured capacity. */
   GENERATORS_CAPACITY: "CRYPTO_GENERATORS_CAPACITY",
+  /** Generators: the embedded generator table is malformed or its SHA-256 does not match. */
+  GENERATORS_DATA: "CRYPTO_GENERATORS_DATA",
 } as const;
 export type CryptoCode = (typeof CryptoCode)[keyof typeof CryptoCode];
 

@@ -231,7 +231,39 @@ export async function prepareLocalNetwork(opts: LocalNetworkOptions = {}): Promi
   return { dir, networkFile: networkPath, faucetWallet: faucetPath, nodes };
 }
 
-async function waitForApi(url: string, child: ChildProcess, until: number, logFile: string): Promise<void> {
+/**
+ * Spawns one `zkvm-node start --data-dir DIR` process (logs appended to `DIR/node.log`): what the
+ * launcher does per node, exported so tests can restart a node or add one (e.g. a watcher).
+ */
+export function spawnNode(
+  dataDir: string,
+  opts: Pick<LocalNetworkOptions, "env" | "nodeFlags"> = {},
+): { child: ChildProcess; logFile: string } {
+  const logFile = join(dataDir, "node.log");
+  const fd = openSync(logFile, "a", 0o600);
+  try {
+    const child = spawn(
+      process.execPath,
+      [...(opts.nodeFlags ?? []), ZKVM_NODE_BIN, "start", "--data-dir", dataDir],
+      {
+        cwd: REPO_ROOT,
+        stdio: ["ignore", fd, fd],
+        env: { ...process.env, ...(opts.env ?? {}) },
+      },
+    );
+    return { child, logFile };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Resolves once the API at `url` answers `/status`; LauncherError if `child` exits or time runs out. */
+export async function waitForApi(
+  url: string,
+  child: ChildProcess,
+  until: number,
+  logFile: string,
+): Promise<void> {
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new LauncherError(`node exited early (${child.exitCode ?? child.signalCode}); see ${logFile}`);
@@ -292,22 +324,7 @@ export async function startLocalNetwork(opts: LocalNetworkOptions = {}): Promise
   };
   try {
     for (const x of layout.nodes) {
-      const logFile = join(x.dataDir, "node.log");
-      const fd = openSync(logFile, "a", 0o600);
-      let child: ChildProcess;
-      try {
-        child = spawn(
-          process.execPath,
-          [...(opts.nodeFlags ?? []), ZKVM_NODE_BIN, "start", "--data-dir", x.dataDir],
-          {
-            cwd: REPO_ROOT,
-            stdio: ["ignore", fd, fd],
-            env: { ...process.env, ...(opts.env ?? {}) },
-          },
-        );
-      } finally {
-        closeSync(fd);
-      }
+      const { child, logFile } = spawnNode(x.dataDir, opts);
       children.push(child);
       nodes.push({
         name: x.name,
