@@ -66,6 +66,10 @@ async function main(): Promise<void> {
     else console.error(`kept ${dir}`);
   };
   process.once("SIGINT", () => void stopAll().then(() => process.exit(130)));
+  // never leave node processes behind, whatever ends this one
+  process.once("exit", () => {
+    for (const n of net.nodes) n.process.kill("SIGKILL");
+  });
   try {
     const api = net.nodes.map((n) => n.apiUrl);
     const networkFile = JSON.parse(readFileSync(net.networkFile, "utf8")) as {
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
     const submitMs: number[] = [];
     const reasons = new Map<string, number>();
     let watching = true;
+    let watchError: unknown;
     // watcher: polls node 1's height, records when each block (and its txs) appeared
     const watcher = (async () => {
       while (watching) {
@@ -111,7 +116,9 @@ async function main(): Promise<void> {
         }
         await sleep(20);
       }
-    })();
+    })().catch((e: unknown) => {
+      watchError = e;
+    });
     // open-loop submission at RATE per second, round-robin over the nodes
     const tStart = performance.now();
     const inflight: Promise<void>[] = [];
@@ -139,9 +146,15 @@ async function main(): Promise<void> {
     await Promise.all(inflight);
     const tSubmitted = performance.now();
     const deadline = Date.now() + 120_000;
-    while ([...submitted.keys()].some((id) => !confirmed.has(id)) && Date.now() < deadline) await sleep(50);
+    while (
+      watchError === undefined &&
+      [...submitted.keys()].some((id) => !confirmed.has(id)) &&
+      Date.now() < deadline
+    )
+      await sleep(50);
     watching = false;
     await watcher;
+    if (watchError !== undefined) throw watchError;
     const lat = [...submitted].filter(([id]) => confirmed.has(id)).map(([id, at]) => confirmed.get(id)! - at);
     lat.sort((a, b) => a - b);
     const lastConfirm = Math.max(...[...submitted.keys()].map((id) => confirmed.get(id) ?? 0));

@@ -13,7 +13,7 @@
  * Bounded: every wait has a deadline; all processes are killed in afterAll.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -449,4 +449,12 @@ describe("a local 4-validator network of real processes", () => {
       await evil.stop();
     }
   }, 90_000);
+
+  it("stops every node cleanly: SIGTERM, exit code 0, 'stopped' in each log", async () => {
+    expect(statSync(net.faucetWallet).mode & 0o777).toBe(0o600);
+    const all = [...net.nodes.slice(0, 3).map((n) => n.process), ...extra];
+    await stopProcesses(all, 10_000);
+    for (const p of all) expect(p.exitCode).toBe(0);
+    for (const n of net.nodes.slice(0, 3)) expect(readFileSync(n.logFile, "utf8")).toContain("node stopped");
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
 /**
  * The local testnet launcher end to end: four real `zkvm-node start` processes agree on blocks,
- * and stop cleanly (exit code 0). The restart case is in launcher.slow.test.ts.
+ * and stop cleanly (exit code 0). The restart case is in launcher.slow.test.ts. Slow suite: the fast
+ * suite covers the same ground with more in testnet/e2e/network.e2e.test.ts.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
