@@ -11,6 +11,7 @@ import { CodedError } from "../util/codedError.js";
 import type { CliContext } from "./context.js";
 import { CliCode, CliError, exitCodeOf } from "./errors.js";
 import { cmdInit, cmdKeygen, cmdStatus, nodeIdHex, withDataDirConfig } from "./nodeCommands.js";
+import { SyncProgressPrinter } from "./syncProgress.js";
 import { cmdTxDecode, cmdTxExamples, cmdTxVerify, UsageError } from "./txCommands.js";
 import { cmdWallet } from "./walletCommands.js";
 
@@ -112,7 +113,11 @@ async function dispatch(argv: readonly string[], ctx: CliContext, opts: RunCliOp
       const { join } = await import("node:path");
       const nodeArgv = withDataDirConfig(rest, ctx);
       const config = configFrom(nodeArgv, ctx.env);
-      const node = await runNode(nodeArgv, ctx.env);
+      const progress = new SyncProgressPrinter();
+      const node = await runNode(nodeArgv, ctx.env, undefined, (p) => {
+        const line = progress.update(p);
+        if (line !== undefined) ctx.err(`zkvm-node: ${line}`);
+      });
       const id = nodeIdHex(loadOrCreateNodeSecret(join(config.dataDir, NODE_KEY_FILE)));
       ctx.out(`zkvm-node: node ${id} running on ${config.network}; API ${node.apiUrl}`);
       try {

@@ -247,6 +247,8 @@ export class ZkvmNode {
   /** The encoded tip block and certificate, kept with each commit (served as the snapshot). */
   private tipRecord: { id: Uint8Array; block: Uint8Array; certificate: Uint8Array } | undefined;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Refreshes the peer-count gauge once a second. */
+  private peerGaugeTimer: ReturnType<typeof setInterval> | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private graceTarget = 0n;
   private herderStarted = false;
@@ -466,6 +468,10 @@ export class ZkvmNode {
       await this.initialSync();
       if (!this.running) return;
       this.herder?.start();
+      this.peerGaugeTimer = setInterval(() => {
+        this.metrics.peerCount.set(this.net?.peers().length ?? 0);
+      }, 1000);
+      this.peerGaugeTimer.unref();
       this.herderStarted = true;
       this.armPeriodicSync();
     } catch (e) {
@@ -495,6 +501,7 @@ export class ZkvmNode {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
+    if (this.peerGaugeTimer !== undefined) clearInterval(this.peerGaugeTimer);
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     await this.syncer?.idle();
     await this.queue;

@@ -18,6 +18,7 @@ import { loadConfig, type NodeConfig } from "./config.js";
 import { NodeCode, NodeError } from "./errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { ZkvmNode } from "./node.js";
+import type { SyncProgress } from "./sync.js";
 
 /** File name of the node key inside the data directory. */
 export const NODE_KEY_FILE = "node.key";
@@ -135,6 +136,7 @@ export async function runNode(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   logger?: Logger,
+  onSyncProgress?: (p: SyncProgress) => void,
 ): Promise<ZkvmNode> {
   const config = configFrom(argv, env);
   if (config.genesisFile === undefined)
@@ -146,6 +148,7 @@ export async function runNode(
     genesis,
     nodeSecret,
     verifyWorkers: verifyWorkersFrom(env),
+    ...(onSyncProgress === undefined ? {} : { onSyncProgress }),
     logger: logger ?? createLogger({ level: config.logLevel }),
   });
   await node.start();

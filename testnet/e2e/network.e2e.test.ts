@@ -187,6 +187,12 @@ describe("a local 4-validator network of real processes", () => {
     const blocks = await Promise.all(api.map((u) => getJson(`${u}/blocks/${h}`)));
     expect(new Set(blocks.map((b) => `${b["id"]}/${b["utxoroot"]}`)).size).toBe(1);
     expect(blocks[0]!["txids"]).toContain(paymentTxid);
+    // the node's metrics and status report what an operator watches
+    const metrics = await (await fetch(`${api[0]}/metrics`)).text();
+    expect(metrics).toMatch(/\nzkvm_peer_count [3-9]/);
+    expect(metrics).toMatch(/zkvm_gossip_messages_total\{topic="scp",result="accept"\} [1-9]/);
+    const status = await getJson(`${api[0]}/status`);
+    expect(["native", "js"]).toContain(status["msmBackend"]);
     // must-fail twin: paying more than the wallet holds is refused before anything is submitted
     const broke = await cli([
       "wallet",
@@ -226,6 +232,8 @@ describe("a local 4-validator network of real processes", () => {
     for (const other of ids.slice(1)) expect(other).toEqual(ids[0]);
     const st = await getJson(`${victim.apiUrl}/status`);
     expect(st["validator"]).toBe(true);
+    // the CLI drew its sync progress bar while it caught up
+    expect(readFileSync(logFile, "utf8")).toMatch(/zkvm-node: synced \[#+\] 100%/);
   }, 120_000);
 
   let watcherApi = "";
