@@ -14,7 +14,8 @@
  * `/metrics`, the nodes' own finality-latency histogram counts.
  *
  * Env: CLUSTER_TXS (default 400; 120 with BENCH_QUICK=1), CLUSTER_RATE (offered payments/s, default
- * 250), CLUSTER_SEED, ZKVM_MSM (passed to the nodes).
+ * 250), CLUSTER_SEED, CLUSTER_SCP_TIMEOUT_MS (the network's SCP round timeout), CLUSTER_LOG_LEVEL,
+ * CLUSTER_KEEP (keep the data folder), CLUSTER_NODE_FLAGS (e.g. --cpu-prof), ZKVM_MSM (to the nodes).
  */
 import "../../src/polyfill.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -54,7 +55,10 @@ async function main(): Promise<void> {
     fresh: true,
     basePorts: { p2p: 0, api: 0 },
     emptyBlockIntervalMs: 1000,
-    logLevel: "warn",
+    ...(process.env["CLUSTER_SCP_TIMEOUT_MS"] === undefined
+      ? {}
+      : { scpTimeoutMs: Number(process.env["CLUSTER_SCP_TIMEOUT_MS"]) }),
+    logLevel: process.env["CLUSTER_LOG_LEVEL"] ?? "warn",
     extraGenesisUtxos: load.utxoIds,
     env: process.env["ZKVM_MSM"] === undefined ? {} : { ZKVM_MSM: process.env["ZKVM_MSM"] },
     // e.g. CLUSTER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the nodes

@@ -108,6 +108,11 @@ describe("network file", () => {
     const m = parseNetworkFile(JSON.stringify(min));
     expect(m.bootstrap).toEqual([]);
     expect(m.emptyBlockIntervalMs).toBeUndefined();
+    expect(m.scpTimeoutMs).toBeUndefined();
+    // the SCP round timeout travels from the network file to the node config
+    const t = parseNetworkFile(JSON.stringify({ ...GOOD, scp_timeout_ms: 400 }));
+    expect(t.scpTimeoutMs).toBe(400);
+    expect(parseNetworkFile(formatNetworkFile(t))).toEqual(t);
   });
 
   it("must-fail twins: CLI_BAD_NETWORK_FILE naming the field", () => {
@@ -124,6 +129,7 @@ describe("network file", () => {
       [{ ...GOOD, quorum_set: { threshold: 1, validators: [ID_A, ID_A] } }, "quorum_set"],
       [{ ...GOOD, bootstrap: ["not-a-multiaddr"] }, "bootstrap"],
       [{ ...GOOD, empty_block_interval_ms: 5 }, "empty_block_interval_ms"],
+      [{ ...GOOD, scp_timeout_ms: 10 }, "scp_timeout_ms"],
     ];
     for (const [data, field] of cases) {
       const text = typeof data === "string" ? data : JSON.stringify(data);

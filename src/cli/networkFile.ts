@@ -7,7 +7,8 @@
  *                    "utxo_ids": ["<32-byte hex>", ...] },  // contract ids of the initial utxos
  *       "bootstrap": ["/ip4/1.2.3.4/tcp/7650/p2p/12D3Koo..."],   // libp2p multiaddrs (may be empty)
  *       "quorum_set": { "threshold": 3, "validators": ["<node id hex>", ...], "innerSets": [] },
- *       "empty_block_interval_ms": 5000                    // optional: 0 (never) or ≥ 100
+ *       "empty_block_interval_ms": 5000,                   // optional: 0 (never) or ≥ 100
+ *       "scp_timeout_ms": 1000                             // optional: SCP round timeout, ≥ 50
  *     }
  *
  * `zkvm-node init --network FILE` turns it into a node's `config.json` + `genesis.json`. Every
@@ -29,9 +30,19 @@ export interface NetworkFile {
   readonly quorumSet: QuorumSetConfig;
   /** Undefined: the node's default. */
   readonly emptyBlockIntervalMs: number | undefined;
+  /** SCP round timeout of the network's validators (config `scpTimeoutMs`); undefined: the default. */
+  readonly scpTimeoutMs?: number | undefined;
 }
 
-const KEYS = ["network", "genesis", "bootstrap", "quorum_set", "empty_block_interval_ms", "comment"];
+const KEYS = [
+  "network",
+  "genesis",
+  "bootstrap",
+  "quorum_set",
+  "empty_block_interval_ms",
+  "scp_timeout_ms",
+  "comment",
+];
 
 function bad(field: string, reason: string, path: string | undefined, cause?: unknown): never {
   const meta = path === undefined ? { field, reason } : { field, reason, path };
@@ -74,6 +85,8 @@ export function parseNetworkFile(text: string, path?: string): NetworkFile {
   // The node's own validation of these keys, so a network file never makes a config the node refuses.
   const fileKeys: Record<string, unknown> = { network: o["network"], bootstrapPeers: bootstrap };
   if (interval !== undefined) fileKeys["emptyBlockIntervalMs"] = interval;
+  const scpTimeout = o["scp_timeout_ms"];
+  if (scpTimeout !== undefined) fileKeys["scpTimeoutMs"] = scpTimeout;
   let config: ReturnType<typeof loadConfig>["config"];
   try {
     config = loadConfig({
@@ -89,7 +102,9 @@ export function parseNetworkFile(text: string, path?: string): NetworkFile {
         ? "bootstrap"
         : key === "emptyBlockIntervalMs"
           ? "empty_block_interval_ms"
-          : key;
+          : key === "scpTimeoutMs"
+            ? "scp_timeout_ms"
+            : key;
     bad(field || "(file)", e instanceof CodedError ? String(e.meta["reason"] ?? e.code) : "invalid", path, e);
   }
   return {
@@ -98,6 +113,7 @@ export function parseNetworkFile(text: string, path?: string): NetworkFile {
     bootstrap: config.bootstrapPeers,
     quorumSet,
     emptyBlockIntervalMs: interval === undefined ? undefined : config.emptyBlockIntervalMs,
+    ...(scpTimeout === undefined ? {} : { scpTimeoutMs: config.scpTimeoutMs }),
   };
 }
 
@@ -126,6 +142,7 @@ export function networkFileToJson(n: NetworkFile): Record<string, unknown> {
     quorum_set: quorumSetToJson(n.quorumSet),
   };
   if (n.emptyBlockIntervalMs !== undefined) out["empty_block_interval_ms"] = n.emptyBlockIntervalMs;
+  if (n.scpTimeoutMs !== undefined) out["scp_timeout_ms"] = n.scpTimeoutMs;
   return out;
 }
 

@@ -139,6 +139,7 @@ export async function initDataDir(opts: InitOptions, ctx: Pick<CliContext, "rng"
   };
   if (network.emptyBlockIntervalMs !== undefined)
     config["emptyBlockIntervalMs"] = network.emptyBlockIntervalMs;
+  if (network.scpTimeoutMs !== undefined) config["scpTimeoutMs"] = network.scpTimeoutMs;
   if (opts.listenHost !== undefined) config["listenHost"] = opts.listenHost;
   if (opts.listenPort !== undefined) config["listenPort"] = opts.listenPort;
   if (opts.apiHost !== undefined) config["apiHost"] = opts.apiHost;

@@ -106,9 +106,11 @@ describe("config: layers and precedence", () => {
         ZKVM_QUORUM_SET: JSON.stringify(QSET),
         ZKVM_BOOTSTRAP_PEERS: "/dns4/a.example/tcp/1, /ip6/::1/tcp/2",
         ZKVM_EMPTY_BLOCK_INTERVAL_MS: "0",
+        ZKVM_SCP_TIMEOUT_MS: "400",
       },
       argv: ["--bootstrap", "/ip4/1.2.3.4/tcp/3", "--bootstrap=/ip4/1.2.3.5/tcp/4", "--no-validator"],
     });
+    expect(config.scpTimeoutMs).toBe(400);
     expect(config.validator).toBe(false);
     expect(config.bootstrapPeers).toEqual(["/ip4/1.2.3.4/tcp/3", "/ip4/1.2.3.5/tcp/4"]);
     expect(config.emptyBlockIntervalMs).toBe(0);
@@ -162,6 +164,8 @@ describe("config: must-fail validation", () => {
       [{ argv: ["--bootstrap", "/ip4/1.2.3.4/tcp/99999"] }, "bootstrapPeers"],
       [file({ bootstrapPeers: "/ip4/1.2.3.4/tcp/1" }), "bootstrapPeers"],
       [{ env: { ZKVM_EMPTY_BLOCK_INTERVAL_MS: "50" } }, "emptyBlockIntervalMs"],
+      [{ argv: ["--scp-timeout-ms", "10"] }, "scpTimeoutMs"],
+      [file({ scpTimeoutMs: "250" }), "scpTimeoutMs"],
       [{ env: { ZKVM_MSM: "gpu" } }, "msmBackend"],
       [{ argv: ["--log-level", "loud"] }, "logLevel"],
       [file({ dataDir: "" }), "dataDir"],

@@ -20,6 +20,7 @@
  * | quorumSet             | ZKVM_QUORUM_SET (JSON)       | --quorum-set (JSON)         | none          |
  * | genesisFile           | ZKVM_GENESIS_FILE            | --genesis                   | none          |
  * | emptyBlockIntervalMs  | ZKVM_EMPTY_BLOCK_INTERVAL_MS | --empty-block-interval-ms   | 5000          |
+ * | scpTimeoutMs          | ZKVM_SCP_TIMEOUT_MS          | --scp-timeout-ms            | 1000          |
  * | msmBackend            | ZKVM_MSM                     | --msm                       | auto          |
  * | logLevel              | ZKVM_LOG_LEVEL               | --log-level                 | info          |
  */
@@ -78,6 +79,12 @@ export interface NodeConfig {
   readonly quorumSet: QuorumSetConfig | undefined;
   readonly genesisFile: string | undefined;
   readonly emptyBlockIntervalMs: number;
+  /**
+   * SCP round timeout: round r of nomination or balloting times out after r × this (stellar-core:
+   * 1 s). Validators may disagree on a round's leader (each counts itself a neighbour), which costs
+   * one timeout; on a low-latency network a shorter timeout shortens those slots.
+   */
+  readonly scpTimeoutMs: number;
   readonly msmBackend: MsmChoice;
   readonly logLevel: LogLevel;
 }
@@ -99,6 +106,7 @@ export const DEFAULT_CONFIG: NodeConfig = Object.freeze({
   quorumSet: undefined,
   genesisFile: undefined,
   emptyBlockIntervalMs: 5000,
+  scpTimeoutMs: 1000,
   msmBackend: "auto",
   logLevel: "info",
 });
@@ -271,6 +279,7 @@ const SPECS: Record<Key, Spec> = {
       return n;
     },
   },
+  scpTimeoutMs: { env: "ZKVM_SCP_TIMEOUT_MS", flag: "scp-timeout-ms", parse: int(50, 600_000) },
   msmBackend: { env: "ZKVM_MSM", flag: "msm", parse: oneOf(["auto", "js", "native"] as const) },
   logLevel: {
     env: "ZKVM_LOG_LEVEL",

@@ -110,7 +110,7 @@ import { precomputeTx } from "../zkvm/verifier.js";
 import { TxAdmission } from "./admission.js";
 import type { NodeConfig, QuorumSetConfig } from "./config.js";
 import { NodeCode, NodeError } from "./errors.js";
-import { type Logger, silentLogger } from "./logger.js";
+import { LOG_LEVELS, type Logger, silentLogger } from "./logger.js";
 import { LightRelay } from "./relay.js";
 import { decodeScpState, encodeScpState, readScpStateFile, writeScpStateFileSync } from "./scpState.js";
 import { makeSnapshot, recordGenesisId, storedGenesisId } from "./snapshot.js";
@@ -288,7 +288,13 @@ export class ZkvmNode {
     if (opts.config.validator && q !== undefined) {
       const quorumSet = toQuorumSet(q);
       this.herder = new Herder(
-        { ...opts.herder, quorumSet, emptyBlockIntervalMs: opts.config.emptyBlockIntervalMs },
+        {
+          timeoutBaseMs: opts.config.scpTimeoutMs,
+          timeoutIncrementMs: opts.config.scpTimeoutMs,
+          ...opts.herder,
+          quorumSet,
+          emptyBlockIntervalMs: opts.config.emptyBlockIntervalMs,
+        },
         {
           scheduler: this.scheduler(),
           signer,
@@ -308,6 +314,15 @@ export class ZkvmNode {
             load: () => this.savedScp,
           },
           rng: this.rng,
+          // consensus progress at debug level (a ballot counter above 1 means a ballot timeout)
+          onEvent: (e) => {
+            if (LOG_LEVELS.indexOf(this.logger.level) <= LOG_LEVELS.indexOf("debug"))
+              this.logger.debug("scp", {
+                event: e.type,
+                slot: e.slot.toString(),
+                ...("ballot" in e ? { counter: e.ballot.counter } : {}),
+              });
+          },
         },
       );
     } else this.herder = undefined;

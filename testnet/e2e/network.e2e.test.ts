@@ -107,6 +107,14 @@ async function cli(argv: string[]): Promise<{ code: number; out: string[]; err: 
   return { code, out, err };
 }
 
+/** `zkvm-node init` of a watcher of the local network listening on the given loopback ports. */
+function initWatcher(dataDir: string, p2p: number, apiPort: number, more: string[] = []) {
+  return cli([
+    ...["init", "--data-dir", dataDir, "--network", net.networkFile, "--watcher", ...more],
+    ...["--listen-host", "127.0.0.1", "--listen-port", String(p2p), "--api-port", String(apiPort), "--json"],
+  ]);
+}
+
 async function balance(wallet: string): Promise<bigint> {
   const r = await cli(["wallet", "balance", "--wallet", wallet, "--json"]);
   expect(r.code, r.err.join("\n")).toBe(0);
@@ -242,21 +250,7 @@ describe("a local 4-validator network of real processes", () => {
   it("a fresh non-validator syncs every block with certificates and follows the tip", async () => {
     const wdir = join(dir, "watcher");
     const [p2p, apiPort] = [await freePort(), await freePort()];
-    const init = await cli([
-      "init",
-      "--data-dir",
-      wdir,
-      "--network",
-      net.networkFile,
-      "--watcher",
-      "--listen-host",
-      "127.0.0.1",
-      "--listen-port",
-      String(p2p),
-      "--api-port",
-      String(apiPort),
-      "--json",
-    ]);
+    const init = await initWatcher(wdir, p2p, apiPort);
     expect(init.code, init.err.join("\n")).toBe(0);
     const info = JSON.parse(init.out[0]!) as { validator: boolean; peerId: string };
     expect(info.validator).toBe(false);
@@ -280,23 +274,7 @@ describe("a local 4-validator network of real processes", () => {
   it("a node initialized from a snapshot starts at the certified tip and follows it", async () => {
     const sdir = join(dir, "snap");
     const [p2p, apiPort] = [await freePort(), await freePort()];
-    const init = await cli([
-      "init",
-      "--data-dir",
-      sdir,
-      "--network",
-      net.networkFile,
-      "--watcher",
-      "--from-snapshot",
-      watcherAddr,
-      "--listen-host",
-      "127.0.0.1",
-      "--listen-port",
-      String(p2p),
-      "--api-port",
-      String(apiPort),
-      "--json",
-    ]);
+    const init = await initWatcher(sdir, p2p, apiPort, ["--from-snapshot", watcherAddr]);
     expect(init.code, init.err.join("\n")).toBe(0);
     const snap = (JSON.parse(init.out[0]!) as { snapshot: { height: string; elapsedMs: number } }).snapshot;
     expect(BigInt(snap.height)).toBeGreaterThan(3n);
