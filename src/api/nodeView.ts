@@ -76,6 +76,8 @@ export interface SubmitResult {
   readonly txid?: Uint8Array;
   /** The node's reason (an error code) when not accepted. */
   readonly error?: string;
+  /** The code of the reason's cause, when it has one (e.g. the VM or utreexo error behind MEMPOOL_TX_INVALID). */
+  readonly cause?: string;
 }
 
 /** A Utreexo membership proof of an unspent output (`GET /utxo/:contractId/proof`). */

@@ -272,7 +272,11 @@ export function createApiHandler(
         const bytes = parseTxBody(await readBody(req, maxBody), maxBody);
         const r = await view.submitTx(bytes);
         if (!r.accepted) {
-          return json(400, { error: ApiCode.TX_REJECTED, reason: r.error ?? "unknown" });
+          return json(400, {
+            error: ApiCode.TX_REJECTED,
+            reason: r.error ?? "unknown",
+            ...(r.cause === undefined ? {} : { cause: r.cause }),
+          });
         }
         return json(202, { accepted: true, txid: r.txid });
       },

@@ -66,7 +66,7 @@ describe("TxAdmission", () => {
   it("must-fail: undecodable bytes are refused with the decoder's code without reaching the pool", async () => {
     const s = setup(inlineVerify);
     const r = await s.adm.submit(new Uint8Array([1, 2, 3]));
-    expect(r).toEqual({ accepted: false, error: "BLOCK_INVALID_FORMAT" });
+    expect(r).toEqual({ accepted: false, error: "BLOCK_INVALID_FORMAT", cause: "DECODE_UNEXPECTED_END" });
     expect(s.calls).toEqual([]);
   });
 
@@ -74,7 +74,7 @@ describe("TxAdmission", () => {
     const s = setup(inlineVerify);
     const [ra, rd] = await Promise.all([s.adm.submit(encodeBlockTx(A)), s.adm.submit(encodeBlockTx(D))]);
     expect(ra.accepted).toBe(true);
-    expect(rd).toEqual({ accepted: false, error: "MEMPOOL_TX_INVALID" });
+    expect(rd).toEqual({ accepted: false, error: "MEMPOOL_TX_INVALID", cause: "BLOCK_UTXO_INVALID" });
   });
 
   it("falls back to main-thread verification when the pool fails (and still refuses bad proofs)", async () => {
@@ -83,7 +83,11 @@ describe("TxAdmission", () => {
       s.adm.submit(encodeBlockTx(tampered)),
       s.adm.submit(encodeBlockTx(A)),
     ]);
-    expect(rt).toEqual({ accepted: false, error: "MEMPOOL_TX_INVALID" });
+    expect(rt).toEqual({
+      accepted: false,
+      error: "MEMPOOL_TX_INVALID",
+      cause: "VM_SIGNATURE_VERIFICATION_FAILED",
+    });
     expect(ra.accepted).toBe(true);
     expect(s.adm.stats.fallbacks).toBe(2);
   });

@@ -41,6 +41,14 @@ function codeOf(e: unknown): string {
   return e instanceof Error ? e.name : "UNKNOWN";
 }
 
+/** A refusal: the error's code and, when it has a coded cause, the cause's code. */
+export function refusal(e: unknown): SubmitResult {
+  const cause = e instanceof Error && e.cause instanceof CodedError ? e.cause.code : undefined;
+  return cause === undefined
+    ? { accepted: false, error: codeOf(e) }
+    : { accepted: false, error: codeOf(e), cause };
+}
+
 /** Batches submissions through a verification pool into the mempool. */
 export class TxAdmission {
   private readonly deps: AdmissionDeps;
@@ -69,7 +77,7 @@ export class TxAdmission {
     try {
       btx = decodeBlockTx(bytes);
     } catch (e) {
-      return Promise.resolve({ accepted: false, error: codeOf(e) });
+      return Promise.resolve(refusal(e));
     }
     return new Promise((resolve) => {
       this.queue.push({ bytes, btx, resolve });
@@ -110,7 +118,7 @@ export class TxAdmission {
       this.deps.onAccepted?.(p.bytes, txid);
       return { accepted: true, txid };
     } catch (e) {
-      return { accepted: false, error: codeOf(e) };
+      return refusal(e);
     }
   }
 }

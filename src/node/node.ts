@@ -107,7 +107,7 @@ import { bytesEqual, toHex } from "../util/bytes.js";
 import { CodedError } from "../util/codedError.js";
 import type { Rng } from "../util/rng.js";
 import { precomputeTx } from "../zkvm/verifier.js";
-import { TxAdmission } from "./admission.js";
+import { refusal, TxAdmission } from "./admission.js";
 import type { NodeConfig, QuorumSetConfig } from "./config.js";
 import { NodeCode, NodeError } from "./errors.js";
 import { LOG_LEVELS, type Logger, silentLogger } from "./logger.js";
@@ -562,7 +562,7 @@ export class ZkvmNode {
     try {
       btx = decodeBlockTx(bytes);
     } catch (e) {
-      return { accepted: false, error: codeOf(e) };
+      return refusal(e);
     }
     const t0 = performance.now();
     try {
@@ -574,7 +574,7 @@ export class ZkvmNode {
       return { accepted: true, txid: entry.txid };
     } catch (e) {
       if (!(e instanceof CodedError)) throw e;
-      return { accepted: false, error: e.code };
+      return refusal(e);
     }
   }
 
@@ -648,11 +648,8 @@ export class ZkvmNode {
   private async onGossipTx(data: Uint8Array): Promise<GossipVerdict> {
     if (!this.running) return "ignore";
     const r = await this.submitTxAsync(data, false);
-    const verdict: GossipVerdict = r.accepted
-      ? "accept"
-      : r.error === ChainCode.MEMPOOL_DUPLICATE || r.error === ChainCode.MEMPOOL_FULL
-        ? "ignore"
-        : "reject";
+    const verdict = txGossipVerdict(r);
+    if (verdict === "reject") this.logger.debug("gossip tx rejected", { error: r.error, cause: r.cause });
     this.metrics.gossipMessages.inc(1, { topic: "tx", result: verdict });
     return verdict;
   }
@@ -1103,6 +1100,26 @@ export class ZkvmNode {
       peers: (): PeerInfo[] => (this.net?.peers() ?? []).map((id) => ({ id })),
     };
   }
+}
+
+/**
+ * The gossip verdict on a tx the mempool refused. Only what is wrong with the tx itself — bytes that
+ * do not decode, a program the VM refuses, a proof or signature that does not verify, a wrong number
+ * of utreexo proofs — is "reject" (it lowers the sender's score). What depends on this node's state
+ * or clock — an input just spent by a block or another pending tx, a proof older than the node's
+ * window, time bounds, duplicates, a full mempool — is "ignore": honest peers relay such txs all the
+ * time around block commits, and penalizing them would get honest validators banned under load.
+ */
+export function txGossipVerdict(r: SubmitResult): GossipVerdict {
+  if (r.accepted) return "accept";
+  const code = r.error ?? "";
+  if (code === ChainCode.MEMPOOL_TX_INVALID) {
+    const cause = r.cause ?? "";
+    return cause.startsWith("VM_") || cause === ChainCode.BLOCK_UTXO_PROOF_COUNT ? "reject" : "ignore";
+  }
+  if (code.startsWith("VM_") || code.startsWith("DECODE_") || code === ChainCode.BLOCK_INVALID_FORMAT)
+    return "reject";
+  return "ignore";
 }
 
 /** A quorum set as JSON (node ids in hex). */
