@@ -45,8 +45,28 @@ import {
 } from "./backend.js";
 import { JsMsmBackend } from "./jsBackend.js";
 
-/** Where the build puts the addon, relative to this file (src/ or dist/ alike). */
-const ADDON_URL = new URL("../../../native/build/Release/zkvm_msm.node", import.meta.url);
+/**
+ * Where the build puts the addon, relative to this file: from src/crypto/msm when running the
+ * TypeScript sources, from dist/src/crypto/msm when running the compiled build (tried in order).
+ */
+const ADDON_URLS = [
+  new URL("../../../native/build/Release/zkvm_msm.node", import.meta.url),
+  new URL("../../../../native/build/Release/zkvm_msm.node", import.meta.url),
+];
+
+/** Loads the first addon path that exists (a missing file falls through to the next one). */
+function loadAddonFromCandidates(): NativeAddon {
+  let first: unknown;
+  for (const url of ADDON_URLS) {
+    try {
+      return loadAddon(url);
+    } catch (e) {
+      first ??= e;
+      if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw e;
+    }
+  }
+  throw first;
+}
 
 /** Opaque handle of a fixed-base table owned by the addon. */
 type TableHandle = object;
@@ -408,7 +428,7 @@ export function loadNativeBackend(): MsmBackend | undefined {
 function loadNative(): { backend: NativeMsmBackend | undefined; error: string | undefined } {
   if (loaded === undefined) {
     try {
-      loaded = { backend: new NativeMsmBackend(loadAddon(ADDON_URL)), error: undefined };
+      loaded = { backend: new NativeMsmBackend(loadAddonFromCandidates()), error: undefined };
     } catch (e) {
       loaded = { backend: undefined, error: e instanceof Error ? e.message : String(e) };
     }
