@@ -247,6 +247,8 @@ export class ZkvmNode {
   /** The encoded tip block and certificate, kept with each commit (served as the snapshot). */
   private tipRecord: { id: Uint8Array; block: Uint8Array; certificate: Uint8Array } | undefined;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The newest SCP state waiting for its (coalesced) store write. */
+  private scpForStore: { slot: bigint; bytes: Uint8Array } | undefined;
   /** Refreshes the peer-count gauge once a second. */
   private peerGaugeTimer: ReturnType<typeof setInterval> | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -306,10 +308,18 @@ export class ZkvmNode {
               this.savedScp = s;
               const bytes = encodeScpState(s);
               writeScpStateFileSync(join(opts.config.dataDir, SCP_STATE_FILE), bytes);
-              this.enqueue("consensus state", async () => {
-                await this.store.putConsensusState(s.slot, bytes);
-                await this.store.pruneConsensusState(s.slot);
-              });
+              // The file above is the durable copy; the store's copy only needs the latest state, so
+              // emissions that come faster than the store commits collapse into one write.
+              const queued = this.scpForStore !== undefined;
+              this.scpForStore = { slot: s.slot, bytes };
+              if (!queued)
+                this.enqueue("consensus state", async () => {
+                  const latest = this.scpForStore;
+                  this.scpForStore = undefined;
+                  if (latest === undefined) return;
+                  await this.store.putConsensusState(latest.slot, latest.bytes);
+                  await this.store.pruneConsensusState(latest.slot);
+                });
             },
             load: () => this.savedScp,
           },
@@ -484,7 +494,7 @@ export class ZkvmNode {
       if (!this.running) return;
       this.herder?.start();
       this.peerGaugeTimer = setInterval(() => {
-        this.metrics.peerCount.set(this.net?.peers().length ?? 0);
+        if (this.running && this.net !== undefined) this.metrics.peerCount.set(this.net.peers().length);
       }, 1000);
       this.peerGaugeTimer.unref();
       this.herderStarted = true;
@@ -506,6 +516,7 @@ export class ZkvmNode {
   async stop(): Promise<void> {
     if (this.phase === "stopped") return;
     this.phase = "stopped";
+    if (this.peerGaugeTimer !== undefined) clearInterval(this.peerGaugeTimer);
     const api = this.apiServer;
     this.apiServer = undefined;
     if (api !== undefined) await api.close();
@@ -516,7 +527,6 @@ export class ZkvmNode {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
-    if (this.peerGaugeTimer !== undefined) clearInterval(this.peerGaugeTimer);
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     await this.syncer?.idle();
     await this.queue;

@@ -2,7 +2,7 @@
  * (slow) The local testnet launcher end to end, with a restart: four real `zkvm-node start` processes agree on blocks,
  * stop cleanly (exit code 0), and continue the chain after a restart from the same folder.
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -22,6 +22,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The last log lines of the nodes that did not exit with 0 (for the assertion message). */
+function logsOfFailed(net: LocalNetwork): string {
+  return net.nodes
+    .filter((x) => x.process.exitCode !== 0)
+    .map(
+      (x) =>
+        `${x.name} (exit ${x.process.exitCode}):\n${readFileSync(x.logFile, "utf8").split("\n").slice(-12).join("\n")}`,
+    )
+    .join("\n");
+}
+
 async function waitHeights(net: LocalNetwork, atLeast: bigint, ms: number): Promise<bigint[]> {
   const until = Date.now() + ms;
   for (;;) {
@@ -39,7 +50,7 @@ describe("local testnet launcher", () => {
       nodes: 4,
       basePorts: { p2p: 0, api: 0 },
       emptyBlockIntervalMs: 300,
-      logLevel: "warn",
+      logLevel: "info",
       env: { ZKVM_MSM: "js" },
     };
     const net = await startLocalNetwork(opts);
@@ -53,7 +64,7 @@ describe("local testnet launcher", () => {
     const ids = await Promise.all(
       net.nodes.map(async (x) => ((await (await fetch(`${x.apiUrl}/blocks/2`)).json()) as { id: string }).id),
     );
-    expect(new Set(ids).size).toBe(1);
+    expect(new Set(ids).size, JSON.stringify(ids)).toBe(1);
 
     // the faucet wallet works against node 1 once the node serves raw blocks (else: an exact code)
     const lines: string[] = [];
@@ -72,7 +83,10 @@ describe("local testnet launcher", () => {
     await expect(startLocalNetwork(opts)).rejects.toBeInstanceOf(LauncherError);
 
     await net.stop(10_000);
-    expect(net.nodes.map((x) => x.process.exitCode)).toEqual([0, 0, 0, 0]);
+    expect(
+      net.nodes.map((x) => x.process.exitCode),
+      logsOfFailed(net),
+    ).toEqual([0, 0, 0, 0]);
     running.pop();
 
     const again = await startLocalNetwork(opts);
@@ -81,7 +95,10 @@ describe("local testnet launcher", () => {
     const after = await waitHeights(again, before + 2n, 30_000);
     expect(after.every((h) => h >= before + 2n)).toBe(true);
     await again.stop(10_000);
-    expect(again.nodes.map((x) => x.process.exitCode)).toEqual([0, 0, 0, 0]);
+    expect(
+      again.nodes.map((x) => x.process.exitCode),
+      logsOfFailed(again),
+    ).toEqual([0, 0, 0, 0]);
     running.pop();
   }, 90_000);
 });
