@@ -227,7 +227,7 @@ export interface VerifyBlockOptions {
  */
 export function verifyBlockTxs(block: CheckedBlock, opts: VerifyBlockOptions): TxLogRecord[] {
   const out: (TxLogRecord | undefined)[] = block.txs.map((btx) => opts.preverified?.(btx));
-  const todo: number[] = [];
+  const unverified: number[] = [];
   const pre: PrecomputedTx[] = [];
   for (let i = 0; i < block.txs.length; i++) {
     if (out[i] !== undefined) continue;
@@ -238,7 +238,7 @@ export function verifyBlockTxs(block: CheckedBlock, opts: VerifyBlockOptions): T
       if (e instanceof VmError) throw new ChainError(ChainCode.BLOCK_TX_INVALID, { index: i }, { cause: e });
       throw e;
     }
-    todo.push(i);
+    unverified.push(i);
   }
   if (pre.length > 0) {
     const results = verifyBatch(pre, {
@@ -247,7 +247,7 @@ export function verifyBlockTxs(block: CheckedBlock, opts: VerifyBlockOptions): T
       ...(opts.backend === undefined ? {} : { backend: opts.backend }),
     });
     results.forEach((r, k) => {
-      const index = todo[k]!;
+      const index = unverified[k]!;
       if (!r.ok)
         throw new ChainError(
           ChainCode.BLOCK_TX_INVALID,

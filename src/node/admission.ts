@@ -8,7 +8,7 @@
  */
 import type { SubmitResult } from "../api/index.js";
 import { type BlockTx, decodeBlockTx } from "../chain/index.js";
-import { CodedError } from "../util/codedError.js";
+import { CodedError, errorCode } from "../util/codedError.js";
 import type { VerifyVerdict } from "./verifyPool.js";
 
 /** What admission needs from the node. */
@@ -35,18 +35,12 @@ interface Pending {
   readonly resolve: (r: SubmitResult) => void;
 }
 
-/** The code of an error, or its class name. */
-function codeOf(e: unknown): string {
-  if (e instanceof CodedError) return e.code;
-  return e instanceof Error ? e.name : "UNKNOWN";
-}
-
 /** A refusal: the error's code and, when it has a coded cause, the cause's code. */
 export function refusal(e: unknown): SubmitResult {
   const cause = e instanceof Error && e.cause instanceof CodedError ? e.cause.code : undefined;
   return cause === undefined
-    ? { accepted: false, error: codeOf(e) }
-    : { accepted: false, error: codeOf(e), cause };
+    ? { accepted: false, error: errorCode(e) }
+    : { accepted: false, error: errorCode(e), cause };
 }
 
 /** Batches submissions through a verification pool into the mempool. */

@@ -104,7 +104,7 @@ import { selectMsmBackend } from "../crypto/msm/native.js";
 import type { BlockCommit, ChainStore } from "../storage/index.js";
 import { SqliteChainStore } from "../storage/index.js";
 import { bytesEqual, toHex } from "../util/bytes.js";
-import { CodedError } from "../util/codedError.js";
+import { CodedError, errorCode } from "../util/codedError.js";
 import type { Rng } from "../util/rng.js";
 import { precomputeTx } from "../zkvm/verifier.js";
 import { refusal, TxAdmission } from "./admission.js";
@@ -201,12 +201,6 @@ function listenAddr(host: string, port: number): string {
   const kind = isIP(host);
   const proto = kind === 4 ? "ip4" : kind === 6 ? "ip6" : "dns4";
   return `/${proto}/${host}/tcp/${port}`;
-}
-
-/** The code of an error, or its class name. */
-function codeOf(e: unknown): string {
-  if (e instanceof CodedError) return e.code;
-  return e instanceof Error ? e.name : "UNKNOWN";
 }
 
 /** A running (or runnable) ZkVM node. Create with `ZkvmNode.create`, then `start()`, `stop()`. */
@@ -698,7 +692,7 @@ export class ZkvmNode {
     const net = this.net;
     if (!this.running || net === undefined || data.length > MAX_GOSSIP_BYTES) return;
     net.publish(kind, data).catch((e: unknown) => {
-      if (this.running) this.logger.debug("publish failed", { kind, error: codeOf(e) });
+      if (this.running) this.logger.debug("publish failed", { kind, error: errorCode(e) });
     });
   }
 
@@ -718,7 +712,7 @@ export class ZkvmNode {
           try {
             callback();
           } catch (e) {
-            this.logger.error("timer callback failed", { error: String(e), code: codeOf(e) });
+            this.logger.error("timer callback failed", { error: String(e), code: errorCode(e) });
           }
         }, delayMs);
         this.timers.add(t);
@@ -751,7 +745,7 @@ export class ZkvmNode {
         const res = decodeTxSetResponse(await net.request(peer, Protocol.TXSET, encodeTxSetRequest(hash)));
         if (res !== null && this.running && this.herder?.receiveTxSet(res) !== undefined) return;
       } catch (e) {
-        this.logger.debug("tx set request failed", { peer, error: codeOf(e) });
+        this.logger.debug("tx set request failed", { peer, error: errorCode(e) });
       }
     }
   }
@@ -794,7 +788,7 @@ export class ZkvmNode {
       certificate.length <= MAX_ANNOUNCEMENT_CERTIFICATE_BYTES && header.length <= MAX_HEADER_BYTES;
     if (fits && this.running && this.net !== undefined)
       this.net.publish("block", encodeBlockAnnouncement({ header, certificate })).catch((e: unknown) => {
-        if (this.running) this.logger.debug("publish failed", { kind: "block", error: codeOf(e) });
+        if (this.running) this.logger.debug("publish failed", { kind: "block", error: errorCode(e) });
       });
   }
 
@@ -803,7 +797,7 @@ export class ZkvmNode {
       () => {},
       (e: unknown) => {
         this.storeFailure ??= e;
-        this.logger.error("store write failed", { what, error: codeOf(e) });
+        this.logger.error("store write failed", { what, error: errorCode(e) });
       },
     );
   }
@@ -928,7 +922,7 @@ export class ZkvmNode {
 
   private startSync(req: { target?: bigint; onePeer?: boolean }): void {
     this.syncer?.sync(req).catch((e: unknown) => {
-      this.logger.error("sync failed", { error: String(e), code: codeOf(e) });
+      this.logger.error("sync failed", { error: String(e), code: errorCode(e) });
     });
   }
 

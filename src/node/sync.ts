@@ -28,7 +28,7 @@ import {
   validateBlock,
 } from "../chain/index.js";
 import { bytesEqual, toHex } from "../util/bytes.js";
-import { CodedError } from "../util/codedError.js";
+import { errorCode } from "../util/codedError.js";
 import { NodeCode, NodeError } from "./errors.js";
 import { type Logger, silentLogger } from "./logger.js";
 
@@ -103,12 +103,6 @@ export interface SyncRequest {
 
 /** Blocks asked for per request (the server may send fewer). */
 export const DEFAULT_SYNC_BATCH = 32;
-
-/** The code of an error (CodedError code, else its class name). */
-function codeOf(e: unknown): string {
-  if (e instanceof CodedError) return e.code;
-  return e instanceof Error ? e.name : "UNKNOWN";
-}
 
 /** The validators of a quorum set, inner sets included. */
 function quorumMembers(q: QuorumSet, out = new Set<string>()): Set<string> {
@@ -214,7 +208,7 @@ export class Syncer {
         });
         if (n > 0) this.logger.debug("sync: peer ran dry", { peer, applied: n });
       } catch (e) {
-        const code = codeOf(e);
+        const code = errorCode(e);
         failures.push({ peer, code });
         this.logger.warn("sync: peer dropped", { peer, code, error: String(e) });
       }

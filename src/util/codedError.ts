@@ -58,3 +58,9 @@ export function assert(condition: unknown, what: string): asserts condition {
 export function hasCode(e: unknown, code: string): boolean {
   return e instanceof CodedError && e.code === code;
 }
+
+/** The code of an error for logs and verdicts: a CodedError's code, else the error's class name. */
+export function errorCode(e: unknown): string {
+  if (e instanceof CodedError) return e.code;
+  return e instanceof Error ? e.name : "UNKNOWN";
+}
